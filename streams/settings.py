@@ -1,0 +1,434 @@
+"""ChorusWatch's one settings object, read from `CHORUSWATCH_*` environment variables.
+
+`Settings.from_env()` validates every variable once, at start-up, and returns a frozen `Settings`; nothing
+else in the code base reads the environment. Bad values raise `SettingsError` naming the variable.
+Passwords and API keys are held as `Secret`, whose `repr`/`str` is a mask, so a logged settings object
+or a traceback never shows them; errors about a secret variable never quote its value.
+
+The object also builds the clients that need credentials, so that TLS and SASL are wired in one place:
+`kafka_client_kwargs()` (kafka-python / aiokafka), `faust_broker_credentials()`, `es_client()`.
+`.env.example` at the repository root lists every variable with its default.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+PREFIX: Final = "CHORUSWATCH_"
+MASK: Final = "**********"
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+EmbedBackend = Literal["torch", "onnx"]
+EsCompatMode = Literal["elasticsearch", "plain-json"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A settings variable has a bad value; `.variable` names it. Never carries a secret's value."""
+
+    def __init__(self, variable: str, reason: str) -> None:
+        super().__init__(f"{variable}: {reason}")
+        self.variable = variable
+        self.reason = reason
+
+
+class Secret:
+    """A string that does not print: repr/str give a mask; `get_secret_value()` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret('{MASK}')"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickling (faust/multiprocessing) must still work; the value only leaves via an explicit call.
+        return (Secret, (self._value,))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Every tunable of the stream pipeline; defaults are the documented ones (docs/architecture.md)."""
+
+    kafka_bootstrap: str = "localhost:9092"
+    kafka_security_protocol: SecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: SaslMechanism = "PLAIN"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: Secret | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    app_id: str = "choruswatch"
+    topic_mentions: str = "mentions"
+    topic_dlq: str = "mentions.dlq"
+    topic_routed: str = "mentions.routed"
+    topic_alerts: str = "narrative-alerts"
+    partitions: int = 4
+    dlq_partitions: int = 1
+    replication_factor: int = 1
+    es_url: str = "http://localhost:9200"
+    es_api_key: Secret | None = None
+    es_username: str | None = None
+    es_password: Secret | None = None
+    es_ca_certs: Path | None = None
+    es_verify_certs: bool = True
+    es_alias: str = "choruswatch-alerts"
+    es_compat_mode: EsCompatMode = "elasticsearch"
+    es_request_timeout_s: float = 10.0
+    es_max_pending: int = 10_000
+    es_max_tries: int = 6
+    es_backoff_initial_s: float = 0.5
+    es_backoff_max_s: float = 30.0
+    kibana_url: str = "http://localhost:5601"
+    model: str | None = None
+    embed_backend: EmbedBackend = "torch"
+    embed_batch_size: int = 64
+    embed_batch_within_s: float = 0.2
+    embed_cache_size: int = 50_000
+    metrics_host: str = "0.0.0.0"
+    metrics_port: int = 9464
+    allowlist_file: Path | None = None
+    detector_config: Path | None = None
+    log_level: LogLevel = "INFO"
+    # Whether the variables were set at all: `choruswatch demo` starts the embedded stack when not.
+    kafka_configured: bool = False
+    es_configured: bool = False
+
+    def __post_init__(self) -> None:
+        _check_cross_field(self)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate `CHORUSWATCH_*` variables (from `os.environ` when `environ` is None)."""
+        if environ is None:
+            import os
+
+            environ = os.environ
+        env = _Env(environ)
+        values: dict[str, Any] = {
+            "kafka_bootstrap": env.text("KAFKA_BOOTSTRAP"),
+            "kafka_security_protocol": env.choice(
+                "KAFKA_SECURITY_PROTOCOL", ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+            ),
+            "kafka_sasl_mechanism": env.choice(
+                "KAFKA_SASL_MECHANISM", ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+            ),
+            "kafka_sasl_username": env.text("KAFKA_SASL_USERNAME"),
+            "kafka_sasl_password": env.secret("KAFKA_SASL_PASSWORD"),
+            "kafka_ssl_cafile": env.file("KAFKA_SSL_CAFILE"),
+            "kafka_ssl_certfile": env.file("KAFKA_SSL_CERTFILE"),
+            "kafka_ssl_keyfile": env.file("KAFKA_SSL_KEYFILE"),
+            "app_id": env.text("APP_ID"),
+            "topic_mentions": env.text("TOPIC_MENTIONS"),
+            "topic_dlq": env.text("TOPIC_DLQ"),
+            "topic_routed": env.text("TOPIC_ROUTED"),
+            "topic_alerts": env.text("TOPIC_ALERTS"),
+            "partitions": env.integer("PARTITIONS", minimum=1),
+            "dlq_partitions": env.integer("DLQ_PARTITIONS", minimum=1),
+            "replication_factor": env.integer("REPLICATION_FACTOR", minimum=1),
+            "es_url": env.url("ES_URL"),
+            "es_api_key": env.secret("ES_API_KEY"),
+            "es_username": env.text("ES_USERNAME"),
+            "es_password": env.secret("ES_PASSWORD"),
+            "es_ca_certs": env.file("ES_CA_CERTS"),
+            "es_verify_certs": env.boolean("ES_VERIFY_CERTS"),
+            "es_alias": env.text("ES_ALIAS"),
+            "es_compat_mode": env.choice("ES_COMPAT_MODE", ("elasticsearch", "plain-json")),
+            "es_request_timeout_s": env.number("ES_REQUEST_TIMEOUT_S", positive=True),
+            "es_max_pending": env.integer("ES_MAX_PENDING", minimum=1),
+            "es_max_tries": env.integer("ES_MAX_TRIES", minimum=1),
+            "es_backoff_initial_s": env.number("ES_BACKOFF_INITIAL_S", positive=True),
+            "es_backoff_max_s": env.number("ES_BACKOFF_MAX_S", positive=True),
+            "kibana_url": env.url("KIBANA_URL"),
+            "model": env.text("MODEL"),
+            "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx")),
+            "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
+            "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
+            "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
+            "metrics_host": env.text("METRICS_HOST"),
+            "metrics_port": env.integer("METRICS_PORT", minimum=0, maximum=65535),
+            "allowlist_file": env.file("ALLOWLIST_FILE"),
+            "detector_config": env.file("DETECTOR_CONFIG"),
+            "log_level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+        }
+        given = {name: value for name, value in values.items() if value is not None}
+        given["kafka_configured"] = "kafka_bootstrap" in given
+        given["es_configured"] = "es_url" in given
+        return cls(**given)
+
+    def to_env(self) -> dict[str, str]:
+        """The variables that reproduce these settings (secrets included: for a child process's env)."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("kafka_configured", "es_configured") or value is None:
+                continue
+            if isinstance(value, Secret):
+                text = value.get_secret_value()
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            out[PREFIX + f.name.upper()] = text
+        return out
+
+    # ----------------------------------------------------------------------------------------- Kafka
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()]
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(
+            purpose=ssl.Purpose.SERVER_AUTH,
+            cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None,
+        )
+        if self.kafka_ssl_certfile:
+            context.load_cert_chain(
+                str(self.kafka_ssl_certfile),
+                str(self.kafka_ssl_keyfile) if self.kafka_ssl_keyfile else None,
+            )
+        return context
+
+    def kafka_client_kwargs(
+        self, flavor: Literal["kafka-python", "aiokafka"] = "kafka-python"
+    ) -> dict[str, Any]:
+        """Connection keyword arguments for KafkaProducer/KafkaConsumer/KafkaAdminClient (or aiokafka's)."""
+        kwargs: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_security_protocol in ("SASL_PLAINTEXT", "SASL_SSL"):
+            password = self.kafka_sasl_password
+            kwargs["sasl_mechanism"] = self.kafka_sasl_mechanism
+            kwargs["sasl_plain_username"] = self.kafka_sasl_username
+            kwargs["sasl_plain_password"] = password.get_secret_value() if password else None
+        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
+            if flavor == "aiokafka":
+                kwargs["ssl_context"] = self._ssl_context()
+            else:
+                kwargs["ssl_check_hostname"] = True
+                if self.kafka_ssl_cafile:
+                    kwargs["ssl_cafile"] = str(self.kafka_ssl_cafile)
+                if self.kafka_ssl_certfile:
+                    kwargs["ssl_certfile"] = str(self.kafka_ssl_certfile)
+                if self.kafka_ssl_keyfile:
+                    kwargs["ssl_keyfile"] = str(self.kafka_ssl_keyfile)
+        return kwargs
+
+    def faust_broker_urls(self) -> list[str]:
+        """`broker=` for faust.App: one kafka:// URL per bootstrap server."""
+        return [f"kafka://{server}" for server in self.bootstrap_servers]
+
+    def faust_broker_credentials(self) -> Any:
+        """`broker_credentials=` for faust.App: None, SSLCredentials or SASLCredentials."""
+        import faust
+
+        protocol = self.kafka_security_protocol
+        if protocol == "PLAINTEXT":
+            return None
+        context = self._ssl_context()
+        if protocol == "SSL":
+            return faust.SSLCredentials(context)
+        password = self.kafka_sasl_password
+        return faust.SASLCredentials(
+            username=self.kafka_sasl_username,
+            password=password.get_secret_value() if password else None,
+            ssl_context=context,
+            mechanism=self.kafka_sasl_mechanism,
+        )
+
+    # ---------------------------------------------------------------------------------- Elasticsearch
+    def es_client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments shared by Elasticsearch and AsyncElasticsearch (auth, TLS, timeouts)."""
+        kwargs: dict[str, Any] = {
+            "hosts": [self.es_url],
+            "request_timeout": self.es_request_timeout_s,
+            "verify_certs": self.es_verify_certs,
+            # Retrying is the AlertIndexer's job (with backoff and metrics); the transport fails fast.
+            "max_retries": 0,
+            "retry_on_timeout": False,
+        }
+        if not self.es_verify_certs:
+            kwargs["ssl_show_warn"] = False
+        if self.es_api_key is not None:
+            kwargs["api_key"] = self.es_api_key.get_secret_value()
+        elif self.es_username is not None and self.es_password is not None:
+            kwargs["basic_auth"] = (self.es_username, self.es_password.get_secret_value())
+        if self.es_ca_certs is not None:
+            kwargs["ca_certs"] = str(self.es_ca_certs)
+        return kwargs
+
+    def es_client(self, *, asynchronous: bool = False) -> Elasticsearch | AsyncElasticsearch:
+        """A client for `es_url`; in `plain-json` mode it speaks plain JSON media types (osmem, OpenSearch)."""
+        from streams.es import PlainJsonAiohttpNode, PlainJsonUrllib3Node
+
+        kwargs = self.es_client_kwargs()
+        if asynchronous:
+            from elasticsearch import AsyncElasticsearch
+
+            if self.es_compat_mode == "plain-json":
+                kwargs["node_class"] = PlainJsonAiohttpNode
+            return AsyncElasticsearch(**kwargs)
+        from elasticsearch import Elasticsearch
+
+        if self.es_compat_mode == "plain-json":
+            kwargs["node_class"] = PlainJsonUrllib3Node
+        return Elasticsearch(**kwargs)
+
+    def kibana_auth_headers(self) -> dict[str, str]:
+        """Authorization header for Kibana's HTTP API, from the Elasticsearch credentials."""
+        import base64
+
+        if self.es_api_key is not None:
+            return {"Authorization": f"ApiKey {self.es_api_key.get_secret_value()}"}
+        if self.es_username is not None and self.es_password is not None:
+            pair = f"{self.es_username}:{self.es_password.get_secret_value()}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+        return {}
+
+
+def _check_cross_field(s: Settings) -> None:
+    if s.kafka_security_protocol in ("SASL_PLAINTEXT", "SASL_SSL") and (
+        not s.kafka_sasl_username or s.kafka_sasl_password is None
+    ):
+        raise SettingsError(
+            PREFIX + "KAFKA_SASL_USERNAME",
+            f"{s.kafka_security_protocol} needs {PREFIX}KAFKA_SASL_USERNAME and {PREFIX}KAFKA_SASL_PASSWORD",
+        )
+    if s.kafka_ssl_keyfile is not None and s.kafka_ssl_certfile is None:
+        raise SettingsError(PREFIX + "KAFKA_SSL_KEYFILE", f"needs {PREFIX}KAFKA_SSL_CERTFILE as well")
+    if s.es_api_key is not None and (s.es_username is not None or s.es_password is not None):
+        raise SettingsError(
+            PREFIX + "ES_API_KEY",
+            f"set either the API key or {PREFIX}ES_USERNAME/{PREFIX}ES_PASSWORD, not both",
+        )
+    if (s.es_username is None) != (s.es_password is None):
+        raise SettingsError(
+            PREFIX + "ES_USERNAME", f"{PREFIX}ES_USERNAME and {PREFIX}ES_PASSWORD go together"
+        )
+    if s.dlq_partitions > s.partitions:
+        raise SettingsError(PREFIX + "DLQ_PARTITIONS", "must not exceed CHORUSWATCH_PARTITIONS")
+    if s.es_backoff_initial_s > s.es_backoff_max_s:
+        raise SettingsError(PREFIX + "ES_BACKOFF_INITIAL_S", "must not exceed CHORUSWATCH_ES_BACKOFF_MAX_S")
+    for name in ("app_id", "topic_mentions", "topic_dlq", "topic_routed", "topic_alerts", "es_alias"):
+        value = getattr(s, name)
+        if not value or any(ch.isspace() for ch in value):
+            raise SettingsError(
+                PREFIX + name.upper(), f"must be a non-empty name without spaces, got {value!r}"
+            )
+    topics = [s.topic_mentions, s.topic_dlq, s.topic_routed, s.topic_alerts]
+    if len(set(topics)) != len(topics):
+        raise SettingsError(PREFIX + "TOPIC_MENTIONS", f"topic names must differ, got {topics}")
+
+
+class _Env:
+    """Typed readers over an environment mapping; each returns None when the variable is unset/empty."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def _raw(self, name: str) -> tuple[str, str | None]:
+        variable = PREFIX + name
+        value = self._environ.get(variable)
+        if value is None or not value.strip():
+            return variable, None
+        return variable, value.strip()
+
+    def _parse(self, name: str, convert: Callable[[str], T], expected: str) -> T | None:
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        try:
+            return convert(raw)
+        except ValueError:
+            raise SettingsError(variable, f"expected {expected}, got {raw!r}") from None
+
+    def text(self, name: str) -> str | None:
+        return self._raw(name)[1]
+
+    def secret(self, name: str) -> Secret | None:
+        # Not stripped or quoted in any message: the value is someone's password.
+        value = self._environ.get(PREFIX + name)
+        return Secret(value) if value else None
+
+    def integer(self, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
+        value = self._parse(name, int, "an integer")
+        if value is not None and (value < minimum or (maximum is not None and value > maximum)):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise SettingsError(PREFIX + name, f"must be {bound}, got {value}")
+        return value
+
+    def number(self, name: str, *, positive: bool) -> float | None:
+        value = self._parse(name, float, "a number")
+        if value is not None and (value != value or (positive and value <= 0)):  # NaN != NaN
+            raise SettingsError(PREFIX + name, f"must be a positive number, got {value}")
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        truthy = {"1", "true", "yes", "on"}
+        falsy = {"0", "false", "no", "off"}
+
+        def convert(raw: str) -> bool:
+            if raw.lower() in truthy:
+                return True
+            if raw.lower() in falsy:
+                return False
+            raise ValueError(raw)
+
+        return self._parse(name, convert, "true or false")
+
+    def choice(self, name: str, options: tuple[str, ...]) -> str | None:
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        match = {o.lower(): o for o in options}.get(raw.lower())
+        if match is None:
+            raise SettingsError(variable, f"expected one of {', '.join(options)}, got {raw!r}")
+        return match
+
+    def url(self, name: str) -> str | None:
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        if not raw.startswith(("http://", "https://")) or "@" in raw:
+            # Credentials in the URL would leak through logs; they belong in the secret variables.
+            shown = raw.split("@")[-1]
+            raise SettingsError(
+                variable, f"expected an http:// or https:// URL without user:password@, got '...{shown}'"
+            )
+        return raw.rstrip("/")
+
+    def file(self, name: str) -> Path | None:
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            raise SettingsError(variable, f"no such file: {raw}")
+        return path

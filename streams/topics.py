@@ -1,0 +1,178 @@
+"""Kafka topics of the pipeline: their specs, idempotent creation and a readiness check.
+
+Every topic is created explicitly with the partition count from the settings, because a broker that
+auto-creates topics (Tansu, many dev clusters) would pick its own count and the routing and faust
+tables rely on co-partitioning. Workers call `ensure_topics_ready()` at start-up and refuse to run
+(`TopicsNotReady`) when a topic is missing or has the wrong partition count.
+
+`mentions.dlq` gets `CHORUSWATCH_DLQ_PARTITIONS` (default 1): dead letters are rare, read by people
+and tools, and need no parallelism or key order. The others get `CHORUSWATCH_PARTITIONS`.
+
+CLI: `choruswatch topics create` and `choruswatch topics check` (exit 1 with the problems listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class TopicsNotReady(RuntimeError):
+    """Raised when topics the worker needs are missing or mis-sized; lists every problem."""
+
+    def __init__(self, problems: Sequence[str], bootstrap: str = "") -> None:
+        self.problems = list(problems)
+        where = f" on {bootstrap}" if bootstrap else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"Kafka topics are not ready{where}:\n{lines}\nRun `choruswatch topics create` (same settings) first."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """What a topic must look like: name, partition count, replication factor, topic configs."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    role: str
+    configs: tuple[tuple[str, str], ...] = ()
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The four pipeline topics (mentions, dead letters, routed mentions, alerts)."""
+    rf = settings.replication_factor
+    n = settings.partitions
+    return [
+        TopicSpec(settings.topic_mentions, n, rf, "input: Mention v1 JSON"),
+        TopicSpec(settings.topic_dlq, settings.dlq_partitions, rf, "dead letters: original bytes + headers"),
+        TopicSpec(settings.topic_routed, n, rf, "internal: embedded mentions keyed by routing bucket"),
+        # Alerts are keyed by alert_id and consumers need only the latest revision per key.
+        TopicSpec(
+            settings.topic_alerts, n, rf, "output: Alert v1 CloudEvents", (("cleanup.policy", "compact"),)
+        ),
+    ]
+
+
+def _admin(settings: Settings) -> Any:
+    from kafka import KafkaAdminClient
+
+    return KafkaAdminClient(
+        client_id=f"{settings.app_id}-topics", request_timeout_ms=15_000, **settings.kafka_client_kwargs()
+    )
+
+
+def _partition_counts(admin: Any, names: Sequence[str]) -> dict[str, int]:
+    """Partition count of each existing topic among `names`."""
+    existing = set(admin.list_topics())
+    wanted = [name for name in names if name in existing]
+    if not wanted:
+        return {}
+    return {d["name"]: len(d["partitions"]) for d in admin.describe_topics(wanted) if d["error_code"] == 0}
+
+
+def create_topics(settings: Settings, specs: Sequence[TopicSpec] | None = None) -> list[str]:
+    """Create the missing topics (idempotent); returns the names created by this call."""
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    specs = list(specs) if specs is not None else topic_specs(settings)
+    admin = _admin(settings)
+    created: list[str] = []
+    try:
+        existing = set(admin.list_topics())
+        for spec in specs:
+            if spec.name in existing:
+                continue
+            topic = NewTopic(
+                spec.name, spec.partitions, spec.replication_factor, topic_configs=dict(spec.configs)
+            )
+            try:
+                admin.create_topics([topic])
+            except TopicAlreadyExistsError:
+                # Another worker or `topics create` won the race; check_topics judges its shape.
+                continue
+            created.append(spec.name)
+            log.info("created topic %s (%d partitions)", spec.name, spec.partitions)
+    finally:
+        admin.close()
+    return created
+
+
+def check_topics(settings: Settings, specs: Sequence[TopicSpec] | None = None) -> list[str]:
+    """Problems with the topics (missing, wrong partition count); an empty list means ready."""
+    specs = list(specs) if specs is not None else topic_specs(settings)
+    admin = _admin(settings)
+    try:
+        counts = _partition_counts(admin, [s.name for s in specs])
+    finally:
+        admin.close()
+    problems: list[str] = []
+    for spec in specs:
+        have = counts.get(spec.name)
+        if have is None:
+            problems.append(f"topic {spec.name!r} is missing ({spec.role})")
+        elif have != spec.partitions:
+            problems.append(f"topic {spec.name!r} has {have} partitions, expected {spec.partitions}")
+    return problems
+
+
+def ensure_topics_ready(settings: Settings, specs: Sequence[TopicSpec] | None = None) -> None:
+    """Raise TopicsNotReady unless every topic exists with the right partition count."""
+    problems = check_topics(settings, specs)
+    if problems:
+        raise TopicsNotReady(problems, settings.kafka_bootstrap)
+
+
+def delete_topics(settings: Settings, names: Sequence[str]) -> None:
+    """Delete topics that exist among `names` (test clean-up, demo reset)."""
+    admin = _admin(settings)
+    try:
+        existing = set(admin.list_topics())
+        present = [name for name in names if name in existing]
+        if present:
+            admin.delete_topics(present)
+    finally:
+        admin.close()
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def _cmd_create(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    created = create_topics(settings)
+    for spec in topic_specs(settings):
+        state = "created" if spec.name in created else "exists"
+        print(f"{spec.name:<32} {spec.partitions:>3} partitions  {state}")
+    problems = check_topics(settings)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    problems = check_topics(settings)
+    if problems:
+        print(str(TopicsNotReady(problems, settings.kafka_bootstrap)), file=sys.stderr)
+        return 1
+    print(f"all {len(topic_specs(settings))} topics ready on {settings.kafka_bootstrap}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `topics create` and `topics check` to the choruswatch CLI."""
+    parser = subparsers.add_parser("topics", help="create or check the Kafka topics")
+    sub = parser.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
+    create = sub.add_parser("create", help="create missing topics (idempotent)")
+    create.set_defaults(func=_cmd_create)
+    check = sub.add_parser("check", help="exit 1 listing missing or mis-sized topics")
+    check.set_defaults(func=_cmd_check)

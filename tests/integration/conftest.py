@@ -1,0 +1,123 @@
+"""Session fixtures for the integration tier: one real Tansu broker and one real osmem-server.
+
+Fixtures (names are stable; other test modules rely on them):
+
+- `embedded_stack` (session): the running `streams.embedded.EmbeddedStack`.
+- `tansu` (session): the broker's bootstrap string, "127.0.0.1:PORT".
+- `osmem` (session): the search server's base URL, "http://127.0.0.1:PORT".
+- `stack_settings` (module): `Settings` pointing at both, with an app id, topic names and alias unique
+  to the test module, and the topics already created. Its topics are deleted after the module.
+- `unique_name` (function): a factory of short unique names ("prefix-1a2b3c4d") for ad-hoc topics etc.
+
+Helpers (plain functions, import them: `from tests.integration.conftest import produce_json, consume_all`):
+
+- `produce_json(bootstrap, topic, values, key=None) -> None`
+- `consume_all(bootstrap, topic, timeout=5.0) -> list[ConsumerRecord]`
+
+The whole tier is marked `integration`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from streams.embedded import EmbeddedStack
+from streams.settings import Settings
+from streams.topics import create_topics, delete_topics, topic_specs
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def embedded_stack() -> Iterator[EmbeddedStack]:
+    with EmbeddedStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def tansu(embedded_stack: EmbeddedStack) -> str:
+    return embedded_stack.bootstrap
+
+
+@pytest.fixture(scope="session")
+def osmem(embedded_stack: EmbeddedStack) -> str:
+    return embedded_stack.url
+
+
+@pytest.fixture(scope="module")
+def stack_settings(embedded_stack: EmbeddedStack, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
+    app_id = _unique(f"cw-{module}")
+    settings = replace(
+        embedded_stack.settings(),
+        app_id=app_id,
+        topic_mentions=f"{app_id}.mentions",
+        topic_dlq=f"{app_id}.mentions.dlq",
+        topic_routed=f"{app_id}.mentions.routed",
+        topic_alerts=f"{app_id}.narrative-alerts",
+        es_alias=f"{app_id}-alerts",
+    )
+    create_topics(settings)
+    yield settings
+    delete_topics(settings, [spec.name for spec in topic_specs(settings)])
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    return _unique
+
+
+def produce_json(bootstrap: str, topic: str, values: Iterable[Any], key: str | bytes | None = None) -> None:
+    """Send each value as UTF-8 JSON (bytes are sent as they are), all with `key`, and flush."""
+    from kafka import KafkaProducer
+
+    key_bytes = key.encode() if isinstance(key, str) else key
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    try:
+        for value in values:
+            payload = value if isinstance(value, bytes) else json.dumps(value).encode()
+            producer.send(topic, value=payload, key=key_bytes)
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+
+
+def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
+    """Every record of `topic` from the beginning, read until `timeout` seconds pass with nothing new.
+
+    Uses manual assignment (no consumer group), so it never disturbs the workers' group offsets.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        records: list[Any] = []
+        idle_deadline = time.monotonic() + timeout
+        while time.monotonic() < idle_deadline:
+            batch = consumer.poll(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+            if batch:
+                idle_deadline = time.monotonic() + timeout
+        return records
+    finally:
+        consumer.close()

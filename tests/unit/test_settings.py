@@ -1,0 +1,221 @@
+"""Settings: defaults, parsing, validation errors that name the variable, and secrets that never print."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import pickle
+from pathlib import Path
+
+import pytest
+
+from streams.settings import MASK, Secret, Settings, SettingsError
+
+PASSWORD = "hunter2-very-secret"
+API_KEY = "VnVhQ2ZHY0JDZGJrU-api-key-secret"
+
+
+def test_defaults_match_the_architecture_document() -> None:
+    s = Settings.from_env({})
+    assert s.kafka_bootstrap == "localhost:9092"
+    assert (s.topic_mentions, s.topic_dlq, s.topic_routed, s.topic_alerts) == (
+        "mentions",
+        "mentions.dlq",
+        "mentions.routed",
+        "narrative-alerts",
+    )
+    assert (s.partitions, s.replication_factor, s.es_alias) == (4, 1, "choruswatch-alerts")
+    assert (s.embed_backend, s.embed_batch_size, s.embed_batch_within_s, s.embed_cache_size) == (
+        "torch",
+        64,
+        0.2,
+        50_000,
+    )
+    assert (s.metrics_port, s.log_level, s.es_compat_mode) == (9464, "INFO", "elasticsearch")
+    assert not s.kafka_configured and not s.es_configured
+
+
+def test_values_are_parsed_and_typed() -> None:
+    s = Settings.from_env(
+        {
+            "CHORUSWATCH_KAFKA_BOOTSTRAP": "a:9092, b:9093",
+            "CHORUSWATCH_PARTITIONS": "8",
+            "CHORUSWATCH_EMBED_BATCH_WITHIN_S": "0.05",
+            "CHORUSWATCH_ES_VERIFY_CERTS": "no",
+            "CHORUSWATCH_ES_URL": "https://es.example:9200/",
+            "CHORUSWATCH_EMBED_BACKEND": "ONNX",
+            "CHORUSWATCH_LOG_LEVEL": "debug",
+        }
+    )
+    assert s.bootstrap_servers == ["a:9092", "b:9093"]
+    assert s.faust_broker_urls() == ["kafka://a:9092", "kafka://b:9093"]
+    assert s.partitions == 8 and s.embed_batch_within_s == 0.05
+    assert s.es_verify_certs is False and s.es_url == "https://es.example:9200"
+    assert s.embed_backend == "onnx" and s.log_level == "DEBUG"
+    assert s.kafka_configured and s.es_configured
+
+
+def test_settings_are_immutable() -> None:
+    s = Settings.from_env({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.partitions = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("CHORUSWATCH_PARTITIONS", "four", "expected an integer"),
+        ("CHORUSWATCH_PARTITIONS", "0", ">= 1"),
+        ("CHORUSWATCH_METRICS_PORT", "70000", "between 0 and 65535"),
+        ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "-1", "positive"),
+        ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "nan", "positive"),
+        ("CHORUSWATCH_ES_VERIFY_CERTS", "maybe", "true or false"),
+        ("CHORUSWATCH_KAFKA_SECURITY_PROTOCOL", "TLS", "PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
+        ("CHORUSWATCH_ES_URL", "es:9200", "http://"),
+        ("CHORUSWATCH_ALLOWLIST_FILE", "/nonexistent/allow.txt", "no such file"),
+        ("CHORUSWATCH_TOPIC_ALERTS", "mentions", "must differ"),
+        ("CHORUSWATCH_DLQ_PARTITIONS", "9", "must not exceed"),
+    ],
+)
+def test_bad_values_name_the_variable(variable: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({variable: value})
+    assert fragment in str(info.value)
+    assert str(info.value).startswith("CHORUSWATCH_")
+    # Cross-field errors name one of the variables involved, single-field errors name exactly theirs.
+    if fragment not in ("must differ", "must not exceed"):
+        assert info.value.variable == variable
+
+
+def test_sasl_requires_username_and_password() -> None:
+    with pytest.raises(SettingsError, match="CHORUSWATCH_KAFKA_SASL_USERNAME"):
+        Settings.from_env({"CHORUSWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_SSL"})
+
+
+def test_es_api_key_and_basic_auth_are_exclusive() -> None:
+    with pytest.raises(SettingsError, match="either the API key"):
+        Settings.from_env(
+            {
+                "CHORUSWATCH_ES_API_KEY": API_KEY,
+                "CHORUSWATCH_ES_USERNAME": "elastic",
+                "CHORUSWATCH_ES_PASSWORD": PASSWORD,
+            }
+        )
+    with pytest.raises(SettingsError, match="go together"):
+        Settings.from_env({"CHORUSWATCH_ES_USERNAME": "elastic"})
+
+
+def _secret_env() -> dict[str, str]:
+    return {
+        "CHORUSWATCH_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "CHORUSWATCH_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "CHORUSWATCH_KAFKA_SASL_USERNAME": "svc-choruswatch",
+        "CHORUSWATCH_KAFKA_SASL_PASSWORD": PASSWORD,
+        "CHORUSWATCH_ES_API_KEY": API_KEY,
+    }
+
+
+def test_secrets_never_appear_in_repr_str_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    s = Settings.from_env(_secret_env())
+    assert isinstance(s.kafka_sasl_password, Secret)
+    assert str(s.kafka_sasl_password) == MASK
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("choruswatch.test").info("settings: %s / %r", s, s)
+    for text in (repr(s), str(s), caplog.text, repr(s.es_api_key), f"{s.es_api_key}"):
+        assert PASSWORD not in text and API_KEY not in text
+    assert MASK in repr(s)
+
+
+def test_secrets_never_appear_in_errors() -> None:
+    env = _secret_env() | {"CHORUSWATCH_ES_USERNAME": "elastic", "CHORUSWATCH_ES_PASSWORD": PASSWORD}
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(env)
+    assert PASSWORD not in str(info.value) and API_KEY not in str(info.value)
+    with pytest.raises(SettingsError) as url_info:
+        Settings.from_env({"CHORUSWATCH_ES_URL": f"https://elastic:{PASSWORD}@es.example"})
+    assert PASSWORD not in str(url_info.value)
+
+
+def test_kafka_client_kwargs_carry_sasl() -> None:
+    kwargs = Settings.from_env(_secret_env()).kafka_client_kwargs()
+    assert kwargs["security_protocol"] == "SASL_PLAINTEXT"
+    assert kwargs["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert kwargs["sasl_plain_username"] == "svc-choruswatch"
+    assert kwargs["sasl_plain_password"] == PASSWORD
+    plain = Settings.from_env({}).kafka_client_kwargs()
+    assert plain == {"bootstrap_servers": ["localhost:9092"], "security_protocol": "PLAINTEXT"}
+
+
+def test_kafka_ssl_kwargs_for_both_client_libraries(tmp_path: Path) -> None:
+    import ssl
+
+    ca = tmp_path / "ca.pem"
+    ca.write_text("placeholder")
+    s = dataclasses.replace(Settings.from_env({}), kafka_security_protocol="SSL", kafka_ssl_cafile=ca)
+    assert s.kafka_client_kwargs()["ssl_cafile"] == str(ca)
+    # A real CA file is needed to build an SSLContext; use the system's default context instead.
+    s_default = dataclasses.replace(s, kafka_ssl_cafile=None)
+    assert isinstance(s_default.kafka_client_kwargs("aiokafka")["ssl_context"], ssl.SSLContext)
+
+
+def test_faust_credentials() -> None:
+    import faust
+
+    assert Settings.from_env({}).faust_broker_credentials() is None
+    creds = Settings.from_env(_secret_env()).faust_broker_credentials()
+    assert isinstance(creds, faust.SASLCredentials)
+    assert creds.username == "svc-choruswatch" and creds.password == PASSWORD
+    assert PASSWORD not in repr(creds)
+    tls = Settings.from_env({"CHORUSWATCH_KAFKA_SECURITY_PROTOCOL": "SSL"}).faust_broker_credentials()
+    assert isinstance(tls, faust.SSLCredentials)
+
+
+def test_es_client_kwargs_auth_and_tls(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("placeholder")
+    basic = Settings.from_env(
+        {
+            "CHORUSWATCH_ES_USERNAME": "elastic",
+            "CHORUSWATCH_ES_PASSWORD": PASSWORD,
+            "CHORUSWATCH_ES_CA_CERTS": str(ca),
+        }
+    ).es_client_kwargs()
+    assert basic["basic_auth"] == ("elastic", PASSWORD) and basic["ca_certs"] == str(ca)
+    keyed = Settings.from_env({"CHORUSWATCH_ES_API_KEY": API_KEY}).es_client_kwargs()
+    assert keyed["api_key"] == API_KEY and "basic_auth" not in keyed
+
+
+def test_es_client_uses_plain_json_nodes_only_when_asked() -> None:
+    from streams.es import PlainJsonUrllib3Node
+
+    plain = Settings.from_env({"CHORUSWATCH_ES_COMPAT_MODE": "plain-json"}).es_client()
+    default = Settings.from_env({}).es_client()
+    try:
+        assert plain.transport.node_pool.get().__class__ is PlainJsonUrllib3Node
+        assert default.transport.node_pool.get().__class__ is not PlainJsonUrllib3Node
+    finally:
+        plain.close()
+        default.close()
+
+
+def test_secret_survives_pickling_and_to_env_round_trips() -> None:
+    s = Settings.from_env(_secret_env())
+    assert pickle.loads(pickle.dumps(s)) == s
+    again = Settings.from_env(s.to_env())
+    assert again.kafka_sasl_password == s.kafka_sasl_password and again.es_api_key == s.es_api_key
+    assert again.partitions == s.partitions
+
+
+def test_env_example_lists_every_variable() -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    listed = set(re.findall(r"^(CHORUSWATCH_\w+)=", text, re.MULTILINE))
+    derived = {"kafka_configured", "es_configured"}
+    expected = {
+        "CHORUSWATCH_" + f.name.upper() for f in dataclasses.fields(Settings) if f.name not in derived
+    }
+    assert listed == expected
+    # Every listed default parses.
+    defaults = dict(re.findall(r"^(CHORUSWATCH_\w+)=(.+)$", text, re.MULTILINE))
+    assert Settings.from_env(defaults).partitions == 4
