@@ -1,0 +1,39 @@
+"""Alert revisions as Kafka records on `narrative-alerts`: CloudEvents 1.0 structured-mode JSON.
+
+Key = alert_id, so every revision of one narrative lands on one partition, in order. The CloudEvent
+`id` is "<alert_id>:<revision>" (built by `schemas.models.alert_to_cloudevent`), deterministic, so a
+consumer can drop the duplicates that an at-least-once replay produces.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Final
+
+from schemas.models import Alert, alert_to_cloudevent
+
+CONTENT_TYPE: Final = "application/cloudevents+json; charset=utf-8"
+SOURCE: Final = "urn:choruswatch:worker"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One record for the alerts topic."""
+
+    key: bytes
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+
+def alert_record(alert: Alert, *, source: str = SOURCE) -> AlertRecord:
+    event = alert_to_cloudevent(alert, source=source)
+    value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = (("content-type", CONTENT_TYPE.encode("ascii")), ("ce_id", str(event["id"]).encode("utf-8")))
+    return AlertRecord(alert.alert_id.encode("utf-8"), value, headers)
+
+
+def alert_from_record(value: bytes) -> Alert:
+    """The Alert inside a CloudEvents record (for the Elasticsearch sink and consumers)."""
+    event = json.loads(value)
+    return Alert.from_dict(event["data"])

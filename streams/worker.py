@@ -1,0 +1,149 @@
+"""`choruswatch worker`: the composition root of a stream worker process.
+
+Reads Settings from the environment, refuses to start when a pipeline topic is missing or mis-sized
+(`streams.topics.check_topics`), creates the state table's changelog topic with the routed topic's
+partition count (faust needs them co-partitioned), loads the embedder, starts /metrics and /health, and
+runs the faust app (`streams.app.build_app`) with the requested stages until SIGTERM / Ctrl-C.
+
+`CHORUSWATCH_EMBEDDER=hashing` swaps the sentence-transformers model for the deterministic
+HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _embedder(settings: Settings, kind: str) -> Any:
+    from detectors.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
+
+    if kind == "hashing":
+        inner: Any = HashingEmbedder()
+    elif kind == "model":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        kwargs: dict[str, Any] = {"backend": settings.embed_backend, "batch_size": settings.embed_batch_size}
+        if settings.model:
+            kwargs["model"] = settings.model
+        inner = SentenceTransformerEmbedder(**kwargs)
+    else:
+        raise SystemExit(f"CHORUSWATCH_EMBEDDER must be 'model' or 'hashing', got {kind!r}")
+    return CachedEmbedder(inner, maxsize=max(1, settings.embed_cache_size))
+
+
+def _detector_factory(settings: Settings, model_name: str) -> Any:
+    import json
+
+    from detectors.config import DetectorConfig
+    from detectors.detector import Detector
+
+    config = DetectorConfig()
+    if settings.detector_config:
+        config = DetectorConfig.from_mapping(json.loads(settings.detector_config.read_text()))
+    allowlist: frozenset[str] = frozenset()
+    if settings.allowlist_file:
+        lines = settings.allowlist_file.read_text().splitlines()
+        allowlist = frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+    def make(snapshot: dict[str, Any] | None) -> Any:
+        if snapshot is None:
+            return Detector(config, model_name=model_name, allowlist=allowlist)
+        return Detector.restore(snapshot, config, model_name=model_name, allowlist=allowlist)
+
+    return make
+
+
+def ensure_internal_topics(settings: Settings) -> None:
+    """Create the table changelog topic (internal, same partitions as the routed topic)."""
+    from streams.app import changelog_topic
+    from streams.topics import TopicSpec, create_topics, ensure_topics_ready
+
+    spec = TopicSpec(
+        changelog_topic(settings),
+        settings.partitions,
+        settings.replication_factor,
+        "internal: per-bucket detector state (faust table changelog)",
+        (("cleanup.policy", "compact"),),
+    )
+    create_topics(settings, [spec])
+    ensure_topics_ready(settings, [spec])
+
+
+def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: str) -> int:
+    from streams.app import StreamOptions, build_app
+    from streams.metrics import Health, Metrics, MetricsServer
+    from streams.topics import TopicsNotReady, ensure_topics_ready
+
+    try:
+        ensure_topics_ready(settings)
+        ensure_internal_topics(settings)
+    except TopicsNotReady as exc:
+        print(f"choruswatch worker: {exc}", file=sys.stderr)
+        return 2
+
+    metrics = Metrics()
+    health = Health(metrics, uses_elasticsearch="sink" in stages, needs_model="embed" in stages)
+    embedder = _embedder(settings, embedder_kind) if "embed" in stages else None
+    health.set_model_loaded(embedder is not None)
+    model_name = embedder.name if embedder is not None else (settings.model or "all-MiniLM-L6-v2")
+    indexer_factory = None
+    if "sink" in stages:
+        try:
+            from streams.es import AlertIndexer
+        except ImportError:
+            log.warning("streams.es.AlertIndexer is not available: the Elasticsearch sink stage is off")
+        else:
+
+            def indexer_factory() -> Any:
+                return AlertIndexer(settings, metrics=metrics)
+
+    app = build_app(
+        settings,
+        embedder=embedder,
+        detector_factory=_detector_factory(settings, model_name),
+        metrics=metrics,
+        health=health,
+        options=StreamOptions(stages=stages),
+        indexer_factory=indexer_factory,
+    )
+    from faust.worker import Worker
+
+    with MetricsServer(metrics, health, host=settings.metrics_host, port=settings.metrics_port) as server:
+        log.info("metrics and health on %s", server.url)
+        health.set_kafka_reachable(True)
+        Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()
+    return 0
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    from streams.app import ALL_STAGES
+
+    stages = tuple(s.strip() for s in args.stages.split(",") if s.strip())
+    unknown = [s for s in stages if s not in ALL_STAGES]
+    if unknown or not stages:
+        print(f"--stages: unknown {unknown}; choose from {','.join(ALL_STAGES)}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    embedder_kind = args.embedder or os.environ.get("CHORUSWATCH_EMBEDDER", "model")
+    return run_worker(settings, stages, embedder_kind)
+
+
+def register(subparsers: Any) -> None:
+    """Add `choruswatch worker` to the CLI."""
+    parser = subparsers.add_parser("worker", help="run the stream worker (validate+embed, detect, sink)")
+    parser.add_argument(
+        "--stages",
+        default=",".join(("embed", "detect", "sink")),
+        help="comma-separated subset of embed,detect,sink",
+    )
+    parser.add_argument(
+        "--embedder", choices=("model", "hashing"), default=None, help="override CHORUSWATCH_EMBEDDER"
+    )
+    parser.set_defaults(func=_cmd)
