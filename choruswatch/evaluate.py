@@ -1,0 +1,455 @@
+"""`choruswatch evaluate`: score a detection run against the labels written by `choruswatch simulate`.
+
+Inputs are three JSON-lines files: the alert revisions (Alert v1), the assignments
+(`{"mention_id", "narrative_id"}` per mention) and the labels (`{"mention_id", "label", "topic",
+"kind", "created_at"}` per mention). The metric functions below are pure and work on in-memory
+values, so they are unit-tested without files.
+
+Definitions
+-----------
+* An *inauthentic campaign* is a label other than ``organic`` and not starting with ``official:``;
+  an *official campaign* is a label starting with ``official:``.
+* An alert is *inauthentic* when at least one of its revisions says ``authentic: false``.
+* **Matching rule.** An alert's narrative is the set of mentions the assignments file puts in the
+  alert's ``narrative.id``. Among those that have a label, the label held by the most mentions (the
+  plurality; ties broken by label name so the result is deterministic) is the alert's match, provided
+  it also holds at least ``min_share`` (default 0.5) of them. A plurality of ``organic``, a share
+  below ``min_share`` or a narrative with no labelled mention means the alert matches no campaign.
+* **Campaign recall**: share of inauthentic campaigns matched by at least one inauthentic alert.
+* **Alert precision**: share of distinct inauthentic alert ids that match an inauthentic campaign.
+* **False alerts per 100k organic mentions**: inauthentic alerts that match no inauthentic campaign
+  (organic chatter, an official campaign or a mixture), per 100,000 mentions labelled ``organic``.
+* **Official campaigns flagged**: official campaigns matched by at least one inauthentic alert.
+* **Detection delay** of a detected campaign: from its first post's ``created_at`` to the ``as_of``
+  of the first inauthentic revision of its earliest matching alert (an authentic revision is not a
+  detection). The report gives the median over detected campaigns.
+* **BCubed** precision / recall / F1 (Bagga & Baldwin 1998; Amigó et al. 2009) of the narrative
+  clustering: items are the mentions present in both files, clusters are narrative ids, gold classes
+  are the label ``topic``. Precision of an item is the share of its cluster that shares its gold
+  class; recall is the share of its gold class that shares its cluster; both are averaged over items.
+  A mention the detector kept out of clustering (``narrative_id: null``, e.g. a very short text)
+  counts as a cluster of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ORGANIC = "organic"
+OFFICIAL_PREFIX = "official:"
+DEFAULT_MIN_SHARE = 0.5
+UNCLUSTERED_PREFIX = "unclustered:"
+
+# Targets of issue 2 on the default scenario: (report field, comparison, value).
+TARGETS: tuple[tuple[str, str, float], ...] = (
+    ("campaign_recall", ">=", 0.9),
+    ("alert_precision", ">=", 0.9),
+    ("false_alerts_per_100k_organic", "<=", 5.0),
+    ("official_flagged_count", "<=", 0.0),
+    ("median_delay_minutes", "<=", 10.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldLabel:
+    label: str
+    topic: str
+    kind: str
+    created_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRevision:
+    alert_id: str
+    revision: int
+    as_of: float
+    authentic: bool
+    narrative_id: str
+    severity: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BCubed:
+    precision: float
+    recall: float
+    f1: float
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMatch:
+    alert_id: str
+    narrative_id: str
+    label: str | None
+    share: float
+    labelled: int
+    inauthentic: bool
+    detected_at: float | None
+
+
+@dataclass(slots=True)
+class Report:
+    campaigns: list[str]
+    detected_campaigns: list[str]
+    missed_campaigns: list[str]
+    campaign_recall: float | None
+    inauthentic_alerts: int
+    true_alerts: int
+    false_alerts: int
+    alert_precision: float | None
+    organic_mentions: int
+    false_alerts_per_100k_organic: float | None
+    official_campaigns: list[str]
+    official_flagged: list[str]
+    official_flagged_count: int
+    delays_s: dict[str, float]
+    median_delay_s: float | None
+    median_delay_minutes: float | None
+    bcubed: BCubed
+    alerts_total: int
+    revisions_total: int
+    min_share: float
+    false_alert_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- pure metrics ---------------------------------------------------------------------------------
+
+
+def is_inauthentic_campaign(label: str) -> bool:
+    return label != ORGANIC and not label.startswith(OFFICIAL_PREFIX)
+
+
+def bcubed(clusters: Mapping[str, str], gold: Mapping[str, str]) -> BCubed:
+    """BCubed precision, recall and F1 over the items present in both mappings (item → cluster/class).
+
+    Computed from the contingency table: an item in cell (cluster c, class g) with n items has
+    precision n/|c| and recall n/|g|, so the sums are Σ n²/|c| and Σ n²/|g| over cells.
+    """
+    cells: Counter[tuple[str, str]] = Counter()
+    for item, cluster in clusters.items():
+        cls = gold.get(item)
+        if cls is not None:
+            cells[(cluster, cls)] += 1
+    total = sum(cells.values())
+    if total == 0:
+        return BCubed(0.0, 0.0, 0.0, 0)
+    cluster_size: Counter[str] = Counter()
+    class_size: Counter[str] = Counter()
+    for (cluster, cls), n in cells.items():
+        cluster_size[cluster] += n
+        class_size[cls] += n
+    precision = sum(n * n / cluster_size[c] for (c, _), n in cells.items()) / total
+    recall = sum(n * n / class_size[g] for (_, g), n in cells.items()) / total
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return BCubed(precision, recall, f1, total)
+
+
+def narrative_labels(
+    assignments: Mapping[str, str], labels: Mapping[str, GoldLabel]
+) -> dict[str, Counter[str]]:
+    """narrative id → counts of gold labels among the labelled mentions assigned to it."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for mention_id, narrative_id in assignments.items():
+        gold = labels.get(mention_id)
+        if gold is not None:
+            out[narrative_id][gold.label] += 1
+    return dict(out)
+
+
+def plurality_match(counts: Counter[str] | None, min_share: float) -> tuple[str | None, float, int]:
+    """(matched label or None, its share, labelled mentions) under the matching rule of this module."""
+    if not counts:
+        return None, 0.0, 0
+    total = sum(counts.values())
+    label, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    share = n / total
+    if label == ORGANIC or share < min_share:
+        return None, share, total
+    return label, share, total
+
+
+def match_alerts(
+    revisions: Iterable[AlertRevision],
+    assignments: Mapping[str, str],
+    labels: Mapping[str, GoldLabel],
+    *,
+    min_share: float = DEFAULT_MIN_SHARE,
+) -> list[AlertMatch]:
+    """One AlertMatch per distinct alert id, sorted by alert id."""
+    by_alert: dict[str, list[AlertRevision]] = defaultdict(list)
+    for rev in revisions:
+        by_alert[rev.alert_id].append(rev)
+    per_narrative = narrative_labels(assignments, labels)
+    matches = []
+    for alert_id in sorted(by_alert):
+        revs = sorted(by_alert[alert_id], key=lambda r: (r.revision, r.as_of))
+        # The latest revision names the narrative as it ended up; the id is stable per narrative anyway.
+        narrative_id = revs[-1].narrative_id
+        inauthentic_revs = [r for r in revs if not r.authentic]
+        label, share, labelled = plurality_match(per_narrative.get(narrative_id), min_share)
+        matches.append(
+            AlertMatch(
+                alert_id=alert_id,
+                narrative_id=narrative_id,
+                label=label,
+                share=share,
+                labelled=labelled,
+                inauthentic=bool(inauthentic_revs),
+                detected_at=inauthentic_revs[0].as_of if inauthentic_revs else None,
+            )
+        )
+    return matches
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def evaluate(
+    revisions: Sequence[AlertRevision],
+    assignments: Mapping[str, str],
+    labels: Mapping[str, GoldLabel],
+    *,
+    min_share: float = DEFAULT_MIN_SHARE,
+) -> Report:
+    """Every figure of the report; see the module docstring for the definitions."""
+    matches = match_alerts(revisions, assignments, labels, min_share=min_share)
+    label_counts = Counter(g.label for g in labels.values())
+    campaigns = sorted(lab for lab in label_counts if is_inauthentic_campaign(lab))
+    officials = sorted(lab for lab in label_counts if lab.startswith(OFFICIAL_PREFIX))
+    first_post: dict[str, float] = {}
+    for gold in labels.values():
+        if gold.created_at is not None and (
+            gold.label not in first_post or gold.created_at < first_post[gold.label]
+        ):
+            first_post[gold.label] = gold.created_at
+
+    inauthentic = [m for m in matches if m.inauthentic]
+    true_alerts = [m for m in inauthentic if m.label is not None and is_inauthentic_campaign(m.label)]
+    false_alerts = [m for m in inauthentic if m not in true_alerts]
+    detected_at: dict[str, float] = {}
+    for m in true_alerts:
+        if m.label is None or m.detected_at is None:  # cannot happen after the filters; keeps mypy exact
+            continue
+        if m.label not in detected_at or m.detected_at < detected_at[m.label]:
+            detected_at[m.label] = m.detected_at
+    delays = {c: detected_at[c] - first_post[c] for c in sorted(detected_at) if c in first_post}
+    flagged = sorted(
+        {m.label for m in inauthentic if m.label is not None and m.label.startswith(OFFICIAL_PREFIX)}
+    )
+    organic = label_counts.get(ORGANIC, 0)
+    median = statistics.median(delays.values()) if delays else None
+    gold_topics = {mid: g.topic for mid, g in labels.items()}
+    return Report(
+        campaigns=campaigns,
+        detected_campaigns=sorted(detected_at),
+        missed_campaigns=[c for c in campaigns if c not in detected_at],
+        campaign_recall=_ratio(len(detected_at), len(campaigns)),
+        inauthentic_alerts=len(inauthentic),
+        true_alerts=len(true_alerts),
+        false_alerts=len(false_alerts),
+        alert_precision=_ratio(len(true_alerts), len(inauthentic)),
+        organic_mentions=organic,
+        false_alerts_per_100k_organic=_ratio(len(false_alerts) * 100_000, organic),
+        official_campaigns=officials,
+        official_flagged=flagged,
+        official_flagged_count=len(flagged),
+        delays_s=delays,
+        median_delay_s=median,
+        median_delay_minutes=median / 60.0 if median is not None else None,
+        bcubed=bcubed(assignments, gold_topics),
+        alerts_total=len(matches),
+        revisions_total=len(revisions),
+        min_share=min_share,
+        false_alert_ids=[m.alert_id for m in false_alerts],
+    )
+
+
+def target_results(report: Report) -> list[tuple[str, float | None, str, bool]]:
+    """(figure, value, target text, met) for every target of issue 2; a missing figure is not met."""
+    values = report.to_dict()
+    out = []
+    for name, op, bound in TARGETS:
+        value = values[name]
+        met = value is not None and (value >= bound if op == ">=" else value <= bound)
+        out.append((name, value, f"{op} {bound:g}", met))
+    return out
+
+
+# -- file readers ---------------------------------------------------------------------------------
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if line.strip():
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"{path}:{line_no}: expected a JSON object")
+                yield line_no, obj
+
+
+def label_from_dict(obj: Mapping[str, Any]) -> tuple[str, GoldLabel]:
+    """(mention id, gold label) from one labels line; raises KeyError or ValueError when malformed."""
+    created = obj.get("created_at")
+    return str(obj["mention_id"]), GoldLabel(
+        label=str(obj["label"]),
+        topic=str(obj.get("topic", obj["label"])),
+        kind=str(obj.get("kind", "")),
+        created_at=_epoch(created) if isinstance(created, str) else None,
+    )
+
+
+def load_labels(path: Path) -> dict[str, GoldLabel]:
+    out = {}
+    for line_no, obj in _jsonl(path):
+        try:
+            mention_id, gold = label_from_dict(obj)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"{path}:{line_no}: bad label line ({exc})") from None
+        out[mention_id] = gold
+    return out
+
+
+def load_assignments(path: Path) -> dict[str, str]:
+    out = {}
+    for line_no, obj in _jsonl(path):
+        try:
+            mention_id, narrative_id = str(obj["mention_id"]), obj["narrative_id"]
+        except KeyError as exc:
+            raise ValueError(f"{path}:{line_no}: assignment without {exc}") from None
+        # A mention kept out of clustering (null narrative) is a cluster of its own for BCubed.
+        out[mention_id] = f"{UNCLUSTERED_PREFIX}{mention_id}" if narrative_id is None else str(narrative_id)
+    return out
+
+
+def revision_from_dict(obj: Mapping[str, Any]) -> AlertRevision:
+    """The fields the evaluation needs from one Alert v1 revision; raises KeyError/TypeError/ValueError."""
+    return AlertRevision(
+        alert_id=str(obj["alert_id"]),
+        revision=int(obj["revision"]),
+        as_of=_epoch(obj["as_of"]),
+        authentic=bool(obj.get("authentic", False)),
+        narrative_id=str(obj["narrative"]["id"]),
+        severity=str(obj.get("severity", "")),
+    )
+
+
+def load_alerts(path: Path) -> list[AlertRevision]:
+    out = []
+    for line_no, obj in _jsonl(path):
+        try:
+            out.append(revision_from_dict(obj))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}:{line_no}: bad alert line ({exc!r})") from None
+    return out
+
+
+# -- presentation ---------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def report_table(report: Report, title: str = "evaluation") -> Any:
+    """A rich Table of the figures with the issue's targets and whether each is met."""
+    from rich.table import Table
+
+    targets = {name: (text, met) for name, _, text, met in target_results(report)}
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("met")
+
+    def row(name: str, label: str, value: str) -> None:
+        text, met = targets.get(name, ("", None))
+        table.add_row(
+            label, value, text, "" if met is None else ("[green]yes[/green]" if met else "[red]NO[/red]")
+        )
+
+    row(
+        "campaign_recall",
+        f"campaign recall ({len(report.detected_campaigns)}/{len(report.campaigns)})",
+        _fmt(report.campaign_recall),
+    )
+    row(
+        "alert_precision",
+        f"alert precision ({report.true_alerts}/{report.inauthentic_alerts})",
+        _fmt(report.alert_precision),
+    )
+    row(
+        "false_alerts_per_100k_organic",
+        f"false alerts per 100k organic ({report.false_alerts} / {report.organic_mentions})",
+        _fmt(report.false_alerts_per_100k_organic, 2),
+    )
+    row(
+        "official_flagged_count",
+        "official campaigns flagged inauthentic",
+        f"{report.official_flagged_count}/{len(report.official_campaigns)}"
+        + (f" {', '.join(report.official_flagged)}" if report.official_flagged else ""),
+    )
+    row("median_delay_minutes", "median detection delay (min)", _fmt(report.median_delay_minutes, 2))
+    row("bcubed_precision", "BCubed precision", _fmt(report.bcubed.precision))
+    row("bcubed_recall", "BCubed recall", _fmt(report.bcubed.recall))
+    row("bcubed_f1", f"BCubed F1 ({report.bcubed.items} mentions)", _fmt(report.bcubed.f1))
+    row("alerts", "alerts / revisions", f"{report.alerts_total} / {report.revisions_total}")
+    if report.missed_campaigns:
+        row("missed", "missed campaigns", ", ".join(report.missed_campaigns))
+    return table
+
+
+def _run(args: argparse.Namespace) -> int:
+    import sys
+
+    from rich.console import Console
+
+    try:
+        labels = load_labels(Path(args.labels))
+        assignments = load_assignments(Path(args.assignments))
+        revisions = load_alerts(Path(args.alerts))
+    except (OSError, ValueError) as exc:
+        print(f"choruswatch evaluate: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(revisions, assignments, labels, min_share=args.min_share)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        Console(width=None if sys.stdout.isatty() else 120).print(report_table(report))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score alerts and narrative assignments against simulate's labels",
+        description="Campaign recall, alert precision, false alerts, official campaigns flagged, detection "
+        "delay and BCubed of a detection run against the labels written by `choruswatch simulate`.",
+    )
+    parser.add_argument("--alerts", required=True, help="alert revisions (JSONL) from `choruswatch detect`")
+    parser.add_argument("--assignments", required=True, help="assignments (JSONL) from `choruswatch detect`")
+    parser.add_argument("--labels", required=True, help="labels (JSONL) from `choruswatch simulate`")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--min-share",
+        type=float,
+        default=DEFAULT_MIN_SHARE,
+        help="share of a narrative's labelled mentions its campaign must hold to match (default 0.5)",
+    )
+    parser.set_defaults(func=_run)
