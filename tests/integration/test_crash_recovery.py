@@ -1,0 +1,266 @@
+"""Crash recovery on a real broker: `kill -9` a worker mid-stream, start it again, and check that every
+input mention is accounted for and that the alerts topic holds exactly what an uninterrupted run gives.
+
+How mentions are accounted for: each bucket's state, checkpointed in the `bucket-state` table, counts
+the mentions handed to its Detector (`processed`), the stage-1 replays it skipped (`duplicates`) and
+what still waits (`pending`). The test reads the table's changelog back (latest value per key, as a
+restarted worker would) and requires processed == valid mentions, nothing pending, and the dead-letter
+topic to hold exactly the invalid ones (by source offset). No extra audit topic is needed.
+
+Alerts: the reference is the same Detector driven offline (`reference_alerts`: same embedder, routing,
+float16 wire vectors and `streams.pipeline.drive`). Every CloudEvent id on the topic must carry one
+payload, equal to the reference's; after de-duplication by id the topic holds the reference's
+revisions exactly, and per alert_id the revisions only move forward.
+
+The helpers here are shared with test_scale_out.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemas.models import Mention
+from streams.app import changelog_topic
+from streams.dlq import read_dead_letter_headers
+from streams.pipeline import (
+    CHUNK_SEPARATOR,
+    DEFAULT_SLOT_S,
+    BucketState,
+    Frontier,
+    RoutedMention,
+    decode_vector,
+    drive,
+    encode_vector,
+    read_manifest,
+    unpack_state,
+)
+from streams.settings import Settings
+from streams.topics import delete_topics, topic_specs
+from tests.integration.conftest import consume_all, produce_json
+
+ROOT = Path(__file__).resolve().parents[2]
+START = 1_772_323_200  # 2026-03-01T00:00:00Z
+
+CAMPAIGNS = (
+    "the northern dam is cracking and officials hide it, evacuate the valley tonight",
+    "kordan ministry confirms fuel shortage next week, fill your tanks today before it is too late",
+    "leaked memo shows veridia election servers were tampered with, share before deleted",
+)
+ORGANIC = (
+    "had a lovely walk by the river this morning with my dog",
+    "anyone watching the football final later tonight at the pub",
+    "new bakery opened on main street and the croissants are great",
+    "my train was late again, third time this week honestly",
+    "reading a good book about the history of sailing ships",
+)
+
+
+def _iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def scenario(n: int, t0: float, *, prefix: str) -> list[dict[str, Any]]:
+    """`n` mentions from `t0` on, ~2 per event second: three copy/paraphrase campaigns from small
+    account rings in bursts, the rest organic chatter from distinct accounts."""
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        t = t0 + i // 2
+        if i % 3 == 0:
+            c = (i // 3) % len(CAMPAIGNS)
+            text, account = f"{CAMPAIGNS[c]} #{c}", f"{prefix}ring{c}-{i % 23}"
+        else:
+            text, account = f"{ORGANIC[i % len(ORGANIC)]} ({prefix}{i})", f"{prefix}user{i}"
+        rows.append(
+            {
+                "id": f"{prefix}{i:05d}",
+                "platform": "x",
+                "created_at": _iso(t),
+                "text": text,
+                "author": {"id": account, "handle": account},
+            }
+        )
+    return rows
+
+
+BAD = [b"\x00garbage", json.dumps({"id": "no-author"}).encode(), b"[1, 2]"]
+
+
+# ------------------------------------------------------------------------------------------ workers
+def start_worker(settings: Settings, log_path: Path, stages: str = "embed,detect") -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        **settings.to_env(),
+        "CHORUSWATCH_EMBEDDER": "hashing",
+        "CHORUSWATCH_METRICS_PORT": "0",
+        "CHORUSWATCH_LOG_LEVEL": "INFO",
+    }
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "choruswatch.cli", "worker", "--stages", stages],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def isolated_settings(base: Settings, app_id: str) -> Settings:
+    return replace(
+        base,
+        app_id=app_id,
+        topic_mentions=f"{app_id}.mentions",
+        topic_dlq=f"{app_id}.mentions.dlq",
+        topic_routed=f"{app_id}.mentions.routed",
+        topic_alerts=f"{app_id}.narrative-alerts",
+        es_alias=f"{app_id}-alerts",
+    )
+
+
+def drop_topics(settings: Settings) -> None:
+    names = [s.name for s in topic_specs(settings)] + [changelog_topic(settings)]
+    delete_topics(settings, list(dict.fromkeys(names)))
+
+
+# ------------------------------------------------------------------------------------------- reading
+def bucket_states(settings: Settings) -> dict[str, BucketState]:
+    """Latest checkpointed BucketState of every bucket, read back from the table's changelog."""
+    latest: dict[str, bytes] = {}
+    for rec in consume_all(settings.kafka_bootstrap, changelog_topic(settings), timeout=1.0):
+        if rec.key is not None and rec.value is not None:
+            latest[rec.key.decode().strip('"')] = rec.value
+    out: dict[str, BucketState] = {}
+    for key, value in latest.items():
+        if CHUNK_SEPARATOR in key:
+            continue
+        n, head = read_manifest(value)
+        rest = [latest[f"{key}{CHUNK_SEPARATOR}{i}"] for i in range(1, n)]
+        out[key] = BucketState.from_dict(unpack_state([head, *rest])["bucket"])
+    return out
+
+
+def alert_events(settings: Settings) -> list[dict[str, Any]]:
+    records = consume_all(settings.kafka_bootstrap, settings.topic_alerts, timeout=1.0)
+    return [json.loads(r.value) for r in records]
+
+
+def wait_until_processed(
+    settings: Settings, n_valid: int, procs: Sequence[subprocess.Popen[bytes]], limit_s: float
+) -> dict[str, BucketState]:
+    deadline = time.monotonic() + limit_s
+    states: dict[str, BucketState] = {}
+    while time.monotonic() < deadline:
+        assert all(p.poll() is None for p in procs), "a worker died"
+        states = bucket_states(settings)
+        done = sum(s.processed for s in states.values())
+        if done >= n_valid and not any(s.pending for s in states.values()):
+            return states
+        time.sleep(1.0)
+    pytest.fail(f"only {sum(s.processed for s in states.values())}/{n_valid} mentions processed in time")
+
+
+# ------------------------------------------------------------------------------------------ reference
+def reference_alerts(settings: Settings, rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """CloudEvent id -> alert dict, from the Detector driven offline exactly as stage 2 drives it."""
+    from detectors.embedding import CachedEmbedder, HashingEmbedder
+    from detectors.routing import route_buckets
+    from streams.worker import _detector_factory
+
+    embedder = CachedEmbedder(HashingEmbedder(), maxsize=10_000)
+    factory = _detector_factory(settings, embedder.name)
+    mentions = [Mention.from_dict(r) for r in rows]
+    raw = embedder.encode([m.text for m in mentions])
+    buckets = route_buckets(raw, settings.n_routing_buckets, 0)
+    out: dict[str, dict[str, Any]] = {}
+    for b in sorted(set(int(x) for x in buckets)):
+        state, detector = BucketState(), factory(None)
+        for offset, (m, vec, bb) in enumerate(zip(mentions, raw, buckets, strict=True)):
+            if int(bb) == b:
+                state.accept(RoutedMention(m, decode_vector(encode_vector(vec)), 0), offset)
+        for step in drive(state, detector, Frontier(None, flush=True), slot_s=DEFAULT_SLOT_S):
+            for alert in step.result.alerts:
+                out[f"{alert.alert_id}:{alert.revision}"] = alert.to_dict()
+    return out
+
+
+def check_alerts(events: Sequence[dict[str, Any]], reference: dict[str, dict[str, Any]]) -> None:
+    """One payload per CloudEvent id, equal to the reference; revisions per alert only move forward."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        data = ev["data"]
+        assert ev["id"] == f"{data['alert_id']}:{data['revision']}"
+        assert by_id.setdefault(ev["id"], data) == data, f"{ev['id']} published with two payloads"
+    assert set(by_id) == set(reference)
+    for eid, data in by_id.items():
+        assert data == reference[eid], f"{eid} differs from the uninterrupted reference"
+    # Topic order per alert_id (its key keeps every revision on one partition, in order).
+    per_alert: dict[str, list[int]] = defaultdict(list)
+    for ev in events:
+        per_alert[ev["data"]["alert_id"]].append(ev["data"]["revision"])
+    for alert_id, revisions in per_alert.items():
+        deduped = list(dict.fromkeys(revisions))
+        assert deduped == sorted(deduped), f"{alert_id} revisions went backwards: {revisions}"
+
+
+# ------------------------------------------------------------------------------------------------ test
+@pytest.fixture
+def crash_settings(stack_settings: Settings) -> Iterator[Settings]:
+    yield stack_settings
+    delete_topics(stack_settings, [changelog_topic(stack_settings)])
+
+
+def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(
+    crash_settings: Settings, tmp_path: Path
+) -> None:
+    settings = crash_settings
+    first = scenario(400, START, prefix="a")
+    second = scenario(400, START + 400, prefix="b")  # later in event time than the first part
+    produce_json(settings.kafka_bootstrap, settings.topic_mentions, [*first[:200], *BAD, *first[200:]])
+    log = tmp_path / "worker.log"
+    worker = start_worker(settings, log)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not alert_events(settings):
+            assert worker.poll() is None, log.read_text()[-3000:]
+        assert alert_events(settings), "no alert before the crash"
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[:200])
+        time.sleep(0.5)  # let it get into the second part, then pull the plug
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        before = bucket_states(settings)
+        assert sum(s.processed for s in before.values()) < len(first) + len(second)
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[200:])
+        worker = start_worker(settings, log)
+        states = wait_until_processed(settings, len(first) + len(second), [worker], 120)
+    finally:
+        stop_worker(worker)
+
+    processed = sum(s.processed for s in states.values())
+    assert processed == len(first) + len(second), "a mention was lost or counted twice"
+    assert sum(s.late for s in states.values()) == 0
+    dead = consume_all(settings.kafka_bootstrap, settings.topic_dlq, timeout=1.0)
+    heads = [read_dead_letter_headers(r.headers) for r in dead]
+    offsets = {(h["source-partition"], h["source-offset"]) for h in heads}
+    assert len(offsets) == len(BAD) and {r.value for r in dead} == set(BAD)
+    check_alerts(alert_events(settings), reference_alerts(settings, [*first, *second]))

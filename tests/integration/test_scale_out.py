@@ -1,0 +1,124 @@
+"""Scale-out on a real broker: the same input through one worker and through two workers in one
+consumer group (each run with its own app id and topics) gives the same alerts, revision for revision,
+and both equal the Detector driven offline (`reference_alerts`).
+
+The two workers are started first and the test waits until the group is stable, both holding a share of
+the `mentions` partitions (read from faust's "Setting newly assigned partitions" log tables), before
+producing: a rebalance in the middle would test recovery, which test_crash_recovery.py does.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streams.settings import Settings
+from streams.topics import create_topics
+from tests.integration.conftest import produce_json
+from tests.integration.test_crash_recovery import (
+    START,
+    alert_events,
+    check_alerts,
+    drop_topics,
+    isolated_settings,
+    reference_alerts,
+    scenario,
+    start_worker,
+    stop_worker,
+    wait_until_processed,
+)
+
+_ASSIGNED = "Setting newly assigned partitions"
+
+
+def _partition_set(cell: str) -> set[int]:
+    out: set[int] = set()
+    for part in cell.strip().strip("{}").split(","):
+        if "-" in part:
+            lo, hi = part.split("-")
+            out.update(range(int(lo), int(hi) + 1))
+        elif part.strip():
+            out.add(int(part))
+    return out
+
+
+def assigned_mentions_partitions(log_text: str, topic: str) -> set[int] | None:
+    """The `mentions` partitions of the worker's latest assignment (None: not assigned yet)."""
+    at = log_text.rfind(_ASSIGNED)
+    if at < 0:
+        return None
+    block = log_text[at:].split(" for group ", 1)[0]
+    row = re.search(rf"\|\s*{re.escape(topic)}\s*\|\s*(\{{[^}}]*\}})", block)
+    return _partition_set(row.group(1)) if row else set()
+
+
+def wait_for_stable_group(logs: list[Path], settings: Settings, limit_s: float = 90.0) -> None:
+    deadline = time.monotonic() + limit_s
+    stable_since: float | None = None
+    last: list[set[int] | None] = []
+    while time.monotonic() < deadline:
+        now = [
+            assigned_mentions_partitions(p.read_text(errors="replace"), settings.topic_mentions) for p in logs
+        ]
+        shares = [s for s in now if s]
+        ok = len(shares) == len(logs) and set().union(*shares) == set(range(settings.partitions))
+        if ok and now == last:
+            stable_since = stable_since or time.monotonic()
+            if time.monotonic() - stable_since >= 3.0:
+                return
+        else:
+            stable_since = None
+        last = now
+        time.sleep(0.5)
+    pytest.fail(f"the consumer group did not settle: {last}")
+
+
+@pytest.fixture
+def run_settings(stack_settings: Settings, unique_name: Any) -> Iterator[list[Settings]]:
+    made: list[Settings] = []
+    for label in ("one", "two"):
+        settings = isolated_settings(stack_settings, unique_name(f"cw-scale-{label}"))
+        create_topics(settings)
+        made.append(settings)
+    yield made
+    for settings in made:
+        drop_topics(settings)
+
+
+def _run(settings: Settings, n_workers: int, rows: list[dict[str, Any]], tmp: Path) -> list[dict[str, Any]]:
+    logs = [tmp / f"{settings.app_id}-w{i}.log" for i in range(n_workers)]
+    workers = []
+    try:
+        for log in logs:
+            workers.append(start_worker(settings, log))
+            time.sleep(1.0)
+        wait_for_stable_group(logs, settings)
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, rows)
+        states = wait_until_processed(settings, len(rows), workers, 120)
+        time.sleep(2.0)  # the last alerts are published before the checkpoint, but read them settled
+    finally:
+        for w in workers:
+            stop_worker(w)
+    assert sum(s.processed for s in states.values()) == len(rows)
+    assert sum(s.late for s in states.values()) == 0
+    return alert_events(settings)
+
+
+def test_two_workers_give_the_same_alerts_as_one(run_settings: list[Settings], tmp_path: Path) -> None:
+    one_settings, two_settings = run_settings
+    rows = scenario(600, START, prefix="s")
+    one = _run(one_settings, 1, rows, tmp_path)
+    two = _run(two_settings, 2, rows, tmp_path)
+    assert one, "the scenario should raise alerts"
+    reference = reference_alerts(one_settings, rows)
+    check_alerts(one, reference)
+    check_alerts(two, reference)
+    # Every revision (severity, narrative size, accounts, score...) equal, whatever the worker count.
+    by_alert_one = {ev["id"]: ev["data"] for ev in one}
+    by_alert_two = {ev["id"]: ev["data"] for ev in two}
+    assert by_alert_one == by_alert_two
