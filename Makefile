@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install ChorusWatch with the embedded stack and dev tools
 
-system-deps: ## install kcat and promtool (Debian) when missing: outside peers used by the tests
-	@if ! command -v kcat >/dev/null || ! command -v promtool >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat prometheus >/dev/null; \
+system-deps: ## install the tests' outside peers when missing: kcat, promtool, node + KafkaJS (tools/kafkajs)
+	@if ! command -v kcat >/dev/null || ! command -v promtool >/dev/null || ! command -v npm >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat prometheus nodejs npm >/dev/null; \
 	fi
+	@test -f tools/kafkajs/node_modules/kafkajs/package.json || \
+	  npm ci --prefix tools/kafkajs --no-audit --no-fund --silent
 
 demo: venv ## run the live demo: embedded broker + search server, worker, replayed scenario
 	$(BIN)/choruswatch demo

@@ -17,10 +17,11 @@ faust's web server is off; `streams.metrics.MetricsServer` serves /metrics and /
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -32,13 +33,20 @@ from streams.alerts_out import alert_record
 from streams.dlq import dead_letter_headers
 from streams.metrics import Health, Metrics
 from streams.pipeline import (
+    CHUNK_SEPARATOR,
+    DEFAULT_SLOT_S,
     BucketState,
     Rejection,
     RoutedMention,
+    SourceMarks,
+    SourceProgress,
     check_record,
     chunk_keys,
     decode_routed,
+    decode_tick,
+    drive,
     encode_routed,
+    encode_tick,
     manifest,
     newest_timestamp_ms,
     pack_state,
@@ -46,19 +54,29 @@ from streams.pipeline import (
     unpack_state,
 )
 from streams.settings import Settings
+from streams.topics import STATE_TABLE, changelog_topic
 
 log = logging.getLogger(__name__)
 
-STATE_TABLE: Final = "bucket-state"
+__all__ = ["ALL_STAGES", "STATE_TABLE", "StreamOptions", "build_app", "changelog_topic"]
+
 TICK_HEADER: Final = "x-choruswatch-tick"
+TICK_INTERVAL_S: Final = 1.0  # how often stage 1 reports its progress to stage 2
 ALL_STAGES: Final = ("embed", "detect", "sink")
+LAG_REPORT_INTERVAL_S: Final = 5.0
+SINK_POLL_MS: Final = 500
+SINK_MAX_RECORDS: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
-    """Tunables of the stages that are not (yet) in Settings."""
+    """Tunables of the stages; `from_settings` takes the ones that are settings, the rest are fixed.
 
-    n_buckets: int = 64
+    The plain defaults suit unit tests; a worker always builds its options with `from_settings`, so
+    the routing buckets follow the routed topic's partition count unless configured.
+    """
+
+    n_buckets: int = 4
     routing_seed: int = 0
     max_message_bytes: int = 256 * 1024
     max_future_s: float = 600.0
@@ -68,10 +86,15 @@ class StreamOptions:
     detect_within_s: float = 0.1
     stages: tuple[str, ...] = ALL_STAGES
 
-
-def changelog_topic(settings: Settings) -> str:
-    """faust's name for the state table's changelog; created by the worker with the routed partitions."""
-    return f"{settings.app_id}-{STATE_TABLE}-changelog"
+    @classmethod
+    def from_settings(cls, settings: Settings, stages: tuple[str, ...] = ALL_STAGES) -> StreamOptions:
+        return cls(
+            n_buckets=settings.n_routing_buckets,
+            max_future_s=settings.max_future_s,
+            lateness_s=settings.reorder_lateness_s,
+            max_wait_s=settings.reorder_max_wait_s,
+            stages=stages,
+        )
 
 
 @dataclass(slots=True)
@@ -80,7 +103,7 @@ class _Buckets:
 
     detectors: dict[str, Any] = field(default_factory=dict)
     states: dict[str, BucketState] = field(default_factory=dict)
-    partitions: dict[str, int] = field(default_factory=dict)  # bucket -> routed partition
+    marks: dict[int, SourceMarks] = field(default_factory=dict)  # routed partition -> stage 1 progress
 
 
 def build_app(
@@ -97,7 +120,7 @@ def build_app(
     import faust
     from faust.streams import _current_event
 
-    opts = options or StreamOptions()
+    opts = options or StreamOptions.from_settings(settings)
     app = faust.App(
         settings.app_id,
         broker=settings.faust_broker_urls(),
@@ -128,6 +151,7 @@ def build_app(
     )
     table = app.Table(STATE_TABLE, partitions=settings.partitions, key_type=str, value_type=bytes)
     newest_event: list[float | None] = [None]  # newest event time seen by stage 1 in this process
+    progress = SourceProgress(idle_after_s=opts.max_wait_s)  # stage 1's marks for its ticks
     buckets = _Buckets()
 
     # ------------------------------------------------------------------------------- stage 1
@@ -159,7 +183,7 @@ def build_app(
         async for events in stream.take_events(
             settings.embed_batch_size, within=settings.embed_batch_within_s
         ):
-            good: list[tuple[Mention, int]] = []
+            good: list[tuple[Mention, int, int, int]] = []
             for event in events:
                 metrics.mentions_consumed.inc()
                 msg = event.message
@@ -173,19 +197,22 @@ def build_app(
                 )
                 if isinstance(verdict, Rejection):
                     await _dead_letter(event, verdict)
+                    progress.observe(msg.partition, msg.offset, None)
                     continue
                 if newest_event[0] is None or verdict.timestamp > newest_event[0]:
                     newest_event[0] = verdict.timestamp
-                good.append((verdict, ts_ms or 0))
+                good.append((verdict, ts_ms or 0, msg.partition, msg.offset))
             if not good:
                 continue
             # The model call blocks for tens of ms; off the event loop so heartbeats keep going.
-            vectors = await loop.run_in_executor(None, _embed, [m.text for m, _ in good])
+            vectors = await loop.run_in_executor(None, _embed, [g[0].text for g in good])
             bucket_ids = route_buckets(vectors, opts.n_buckets, opts.routing_seed)
-            for (mention, ts_ms), vector, b in zip(good, vectors, bucket_ids, strict=True):
-                await routed.send(
-                    key=bucket_key(int(b)).encode(), value=encode_routed(mention, vector, ts_ms)
-                )
+            for (mention, ts_ms, sp, so), vector, b in zip(good, vectors, bucket_ids, strict=True):
+                value = encode_routed(mention, vector, ts_ms, source_partition=sp, source_offset=so)
+                await routed.send(key=bucket_key(int(b)).encode(), value=value)
+                # Observed only once sent: a tick must never vouch for a mention still in flight.
+                progress.observe(sp, so, mention.timestamp)
+            await _send_ticks(progress.busy_marks({g[2] for g in good}))
 
     # ------------------------------------------------------------------------------- stage 2
     def _load(bucket: str) -> tuple[Any, BucketState]:
@@ -199,8 +226,17 @@ def build_app(
                 rest = [table[k] for k in chunk_keys(bucket, n)[1:]]
                 snap = unpack_state([head, *rest])
                 buckets.detectors[bucket] = detector_factory(snap["detector"])
-                buckets.states[bucket] = BucketState.from_dict(snap["bucket"], now_s=time.monotonic())
+                buckets.states[bucket] = BucketState.from_dict(snap["bucket"])
         return buckets.detectors[bucket], buckets.states[bucket]
+
+    def _load_restored(partition: int) -> None:
+        # After a restart or a rebalance, buckets whose state came back from the changelog must run
+        # on ticks even if no new mention of theirs ever arrives (their buffer would wait forever).
+        for key in list(table.keys()):
+            if CHUNK_SEPARATOR not in key and key not in buckets.states:
+                _, state = _load(key)
+                if state.partition < 0:
+                    state.partition = partition
 
     def _checkpoint(bucket: str) -> None:
         state = {"detector": buckets.detectors[bucket].snapshot(), "bucket": buckets.states[bucket].to_dict()}
@@ -219,29 +255,30 @@ def build_app(
             latency = None if newest_ms is None else time.time() - newest_ms / 1000.0
             metrics.alert_emitted(alert.severity, alert.status, latency)
 
-    async def _run_bucket(bucket: str) -> None:
+    async def _run_bucket(bucket: str) -> bool:
+        """Drive the bucket's detector as far as its partition's frontier allows; True if it moved."""
         detector, state = _load(bucket)
-        now = time.monotonic()
-        ready = state.release(lateness_s=opts.lateness_s, max_wait_s=opts.max_wait_s, now_s=now)
-        if ready:
-            vectors = np.stack([r.vector for r in ready])
-            await _publish(detector.process([r.mention for r in ready], vectors), ready)
-            metrics.mentions_processed.inc(len(ready))
-        mark = state.watermark(opts.lateness_s)
-        if mark is not None:
-            await _publish(detector.advance(mark), ready)
+        marks = buckets.marks.get(state.partition)
+        if marks is None:
+            return False
+        before = (state.next_slot, state.processed, state.late)
+        for step in drive(state, detector, marks.frontier(opts.lateness_s), slot_s=DEFAULT_SLOT_S):
+            await _publish(step.result, step.batch)
+            metrics.mentions_processed.inc(len(step.batch))
+        return (state.next_slot, state.processed, state.late) != before
 
     async def detect(stream: Any) -> None:
         async for events in stream.take_events(opts.detect_batch, within=opts.detect_within_s):
             # bucket -> the latest event of its partition in this batch: the table needs an event in
             # context to pick the changelog partition, and take_events leaves none set.
-            touched: dict[str, Any] = {}
+            touched: dict[str, tuple[Any, bool]] = {}  # bucket -> (event, took a new mention)
+            ticked: dict[int, Any] = {}
             for event in events:
                 msg = event.message
                 if any(k == TICK_HEADER for k, _ in _headers(event)):
-                    for bucket, state in buckets.states.items():
-                        if state.pending and buckets.partitions.get(bucket) == msg.partition:
-                            touched[bucket] = event
+                    marks = buckets.marks.setdefault(msg.partition, SourceMarks(settings.partitions))
+                    marks.update(decode_tick(msg.value))
+                    ticked[msg.partition] = event
                     continue
                 bucket = msg.key.decode("utf-8", "replace") if msg.key else bucket_key(0)
                 try:
@@ -252,36 +289,71 @@ def build_app(
                         "unreadable routed record %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, exc
                     )
                     continue
-                buckets.partitions[bucket] = msg.partition
                 _, state = _load(bucket)
-                if state.accept(item, msg.offset, time.monotonic()):
-                    touched[bucket] = event
+                state.partition = msg.partition
+                if state.accept(item, msg.offset):
+                    touched[bucket] = (event, True)
+            for partition, event in ticked.items():
+                _load_restored(partition)
+                for bucket, state in buckets.states.items():
+                    if state.partition == partition and bucket not in touched:
+                        touched[bucket] = (event, False)
             for bucket in sorted(touched):
-                token = _current_event.set(weakref.ref(touched[bucket]))
+                event, accepted = touched[bucket]
+                token = _current_event.set(weakref.ref(event))
                 try:
-                    await _run_bucket(bucket)
-                    _checkpoint(bucket)
+                    # A tick that moves nothing needs no checkpoint: ticks come several times a second.
+                    if await _run_bucket(bucket) or accepted:
+                        _checkpoint(bucket)
                 finally:
                     _current_event.reset(token)
             metrics.live_narratives.set(sum(d.live_narratives for d in buckets.detectors.values()))
 
+    async def _send_ticks(marks: dict[int, Any]) -> None:
+        if marks:
+            value = encode_tick(marks)
+            for partition in range(settings.partitions):
+                await routed.send(value=value, partition=partition, headers=[(TICK_HEADER, b"1")])
+
     async def tick() -> None:
-        # A quiet bucket must still release its buffer; a tick record wakes `detect` in stream context,
-        # which faust needs for table writes (the changelog partition comes from the current event).
-        if not any(s.pending for s in buckets.states.values()):
+        # Every second, stage 1 tells every routed partition how far each of its `mentions` partitions
+        # has got and which are idle, so stage 2's watermark moves even when no mention flows.
+        if app.consumer is None:
             return
-        assigned = app.consumer.assignment() if app.consumer else set()
-        for tp in assigned:
-            if tp.topic == settings.topic_routed:
-                await routed.send(value=b"", partition=tp.partition, headers=[(TICK_HEADER, b"1")])
+        assigned = [tp for tp in app.consumer.assignment() if tp.topic == settings.topic_mentions]
+        if not assigned:
+            return
+        highwaters = await app.consumer.highwaters(*assigned)
+        positions = {tp.partition: await app.consumer.position(tp) for tp in assigned}
+        high = {tp.partition: int(h) for tp, h in highwaters.items() if h is not None}
+        await _send_ticks(progress.marks(high, positions, time.monotonic()))
+
+    async def on_revoked(_app: Any, revoked: Any, **_signal: Any) -> None:
+        # Another worker owns these partitions now: what we hold in memory of them is stale.
+        gone = {tp.partition for tp in revoked if tp.topic == settings.topic_routed}
+        for bucket in [b for b, s in buckets.states.items() if s.partition in gone]:
+            del buckets.states[bucket]
+            buckets.detectors.pop(bucket, None)
+        for partition in gone:
+            buckets.marks.pop(partition, None)
+        progress.forget(tp.partition for tp in revoked if tp.topic == settings.topic_mentions)
+
+    app.on_partitions_revoked.connect(on_revoked)
 
     if "embed" in opts.stages:
         app.agent(mentions, name="validate_and_embed")(validate_and_embed)
+        app.timer(TICK_INTERVAL_S)(tick)
     if "detect" in opts.stages:
         app.agent(routed, name="detect")(detect)
-        app.timer(opts.max_wait_s)(tick)
     if "sink" in opts.stages and indexer_factory is not None:
-        app.task(_sink_task(settings, indexer_factory, metrics, health))
+        app.task(_sink_task(settings, indexer_factory, metrics))
+    if "embed" in opts.stages or "detect" in opts.stages:
+        faust_lag = _LagReporter(metrics, frozenset({settings.topic_mentions, settings.topic_routed}))
+
+        async def report_consumer_lag() -> None:
+            await faust_lag.report_faust(app)
+
+        app.timer(LAG_REPORT_INTERVAL_S)(report_consumer_lag)
     return app
 
 
@@ -290,15 +362,19 @@ def _headers(event: Any) -> Sequence[tuple[str, bytes]]:
     return list(headers.items()) if isinstance(headers, dict) else list(headers)
 
 
-def _sink_task(
-    settings: Settings, indexer_factory: Callable[[], Any], metrics: Metrics, health: Health
-) -> Any:
-    """Stage 3: its own consumer group; commits only what the indexer stored (Kafka is the buffer)."""
+def _sink_task(settings: Settings, indexer_factory: Callable[[], Any], metrics: Metrics) -> Any:
+    """Stage 3: the Elasticsearch sink, with its own consumer group (`<app_id>-es-sink`).
+
+    An offset is committed only after the indexer stored every alert up to it, so Kafka is the buffer:
+    while Elasticsearch is down the sink pauses its partitions (the alerts wait on the topic and the
+    lag grows), retries the indexer's pending alerts with backoff, and only then reads on. The indexer
+    counts documents, bulk failures and retries and sets the Elasticsearch health itself; this loop
+    adds the consumer lag and never counts those again.
+    """
 
     async def es_sink() -> None:
         from aiokafka import AIOKafkaConsumer
-
-        from streams.alerts_out import alert_from_record
+        from aiokafka.errors import CommitFailedError
 
         consumer = AIOKafkaConsumer(
             settings.topic_alerts,
@@ -308,21 +384,161 @@ def _sink_task(
             **settings.kafka_client_kwargs("aiokafka"),
         )
         indexer = indexer_factory()
-        await consumer.start()
+        lag = _LagReporter(metrics)
         try:
+            await consumer.start()
             while True:
-                batch = await consumer.getmany(timeout_ms=500, max_records=500)
-                for tp, records in batch.items():
-                    latest: dict[str, Any] = {}
-                    alerts = [alert_from_record(r.value) for r in records]
-                    for a in alerts:
-                        latest[a.alert_id] = a
-                    # index() retries with backoff until stored; only then does the offset move.
-                    await indexer.index(list(latest.values()))
-                    await consumer.commit({tp: records[-1].offset + 1})
-                    metrics.es_documents_indexed.inc(len(latest))
-                    health.set_elasticsearch_reachable(True)
+                batch = await consumer.getmany(timeout_ms=SINK_POLL_MS, max_records=SINK_MAX_RECORDS)
+                if batch:
+                    alerts = _latest_revisions(batch)
+                    await _store_alerts(consumer, indexer, alerts, settings, lag)
+                    try:
+                        await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+                    except CommitFailedError as exc:
+                        # A rebalance took the partitions away: their new owner re-reads these
+                        # alerts, and indexing a revision twice is a no-op.
+                        log.warning("Elasticsearch sink: offset commit lost to a rebalance: %s", exc)
+                await lag.report_aiokafka(consumer)
         finally:
-            await consumer.stop()
+            try:
+                await consumer.stop()
+            finally:
+                await indexer.close()
 
     return es_sink
+
+
+def _latest_revisions(batch: Mapping[Any, Sequence[Any]]) -> list[Any]:
+    """The newest revision of each alert in a fetched batch; unreadable records are logged and skipped."""
+    from streams.alerts_out import alert_from_record
+
+    latest: dict[str, Any] = {}
+    for records in batch.values():
+        for record in records:
+            try:
+                alert = alert_from_record(record.value)
+            except (ValueError, KeyError, TypeError) as exc:
+                # Not ours to fix (a foreign producer on the alerts topic); storing it cannot succeed.
+                log.error(
+                    "Elasticsearch sink: unreadable alert record %s[%d]@%d skipped: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    exc,
+                )
+                continue
+            held = latest.get(alert.alert_id)
+            if held is None or alert.revision > held.revision:
+                latest[alert.alert_id] = alert
+    return list(latest.values())
+
+
+async def _store_alerts(
+    consumer: Any, indexer: Any, alerts: Sequence[Any], settings: Settings, lag: _LagReporter
+) -> None:
+    """Return once every alert is stored (or refused for good); pause the partitions meanwhile."""
+    from streams.es import IndexingUnavailable, PendingQueueFull
+
+    delay = settings.es_backoff_initial_s
+    paused = False
+    while True:
+        try:
+            # Calling index() again after a flush is cheap: revisions already stored come back "stale".
+            result = await indexer.index(alerts)
+        except (IndexingUnavailable, PendingQueueFull) as exc:
+            if not paused:
+                log.warning("Elasticsearch sink paused, alerts wait on %s: %s", settings.topic_alerts, exc)
+                paused = True
+            await _paused_wait(consumer, delay, lag)
+            delay = min(delay * 2, settings.es_backoff_max_s)
+            try:
+                _log_rejected((await indexer.flush()).rejected, settings)
+            except IndexingUnavailable as retry_exc:
+                log.debug("Elasticsearch sink: still unavailable: %s", retry_exc)
+            continue
+        _log_rejected(result.rejected, settings)
+        if paused:
+            consumer.resume(*consumer.assignment())
+            log.info("Elasticsearch sink resumed: %d alerts stored", len(alerts))
+        return
+
+
+async def _paused_wait(consumer: Any, seconds: float, lag: _LagReporter) -> None:
+    """Sleep by polling with every partition paused: the member stays in its group (max.poll.interval)."""
+    started = time.monotonic()
+    consumer.pause(*consumer.assignment())
+    stray = await consumer.getmany(timeout_ms=int(seconds * 1000))
+    for tp, records in stray.items():
+        # A partition assigned during the wait was not paused yet: read those records again later.
+        consumer.seek(tp, records[0].offset)
+    await lag.report_aiokafka(consumer)
+    remaining = seconds - (time.monotonic() - started)
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+
+def _log_rejected(rejected: Sequence[tuple[str, str]], settings: Settings) -> None:
+    # The server refused these for good (a 4xx, e.g. a mapping conflict); retrying cannot help. The
+    # indexer counted them in choruswatch_es_bulk_failures_total; the offset moves on, and the revision
+    # stays on the (compacted) alerts topic, so a later revision or a re-read after a fix stores it.
+    for alert_id, reason in rejected:
+        log.error(
+            "Elasticsearch refused alert %s for good (%s); skipped, it stays on topic %s",
+            alert_id,
+            reason,
+            settings.topic_alerts,
+        )
+
+
+class _LagReporter:
+    """`choruswatch_consumer_lag{topic,partition}` = highwater - position for a consumer's assignment.
+
+    Partitions no longer assigned lose their series, so a rebalanced worker does not report a stale lag.
+    """
+
+    def __init__(self, metrics: Metrics, topics: frozenset[str] | None = None) -> None:
+        self._metrics = metrics
+        self._topics = topics
+        self._reported: set[tuple[str, int]] = set()
+
+    def wants(self, topic: str) -> bool:
+        return self._topics is None or topic in self._topics
+
+    def update(self, lags: Mapping[tuple[str, int], int]) -> None:
+        for (topic, partition), lag in lags.items():
+            self._metrics.set_consumer_lag(topic, partition, lag)
+        for topic, partition in self._reported - set(lags):
+            with contextlib.suppress(KeyError):
+                self._metrics.consumer_lag.remove(topic, str(partition))
+        self._reported = set(lags)
+
+    async def report_aiokafka(self, consumer: Any) -> None:
+        from aiokafka.errors import IllegalStateError
+
+        lags: dict[tuple[str, int], int] = {}
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None or not self.wants(tp.topic):
+                continue  # nothing fetched from it yet
+            try:
+                lags[(tp.topic, tp.partition)] = highwater - await consumer.position(tp)
+            except IllegalStateError:
+                continue  # revoked between the two calls
+        self.update(lags)
+
+    async def report_faust(self, app: Any) -> None:
+        from faust.exceptions import ConsumerNotStarted
+
+        try:
+            assigned = app.consumer.assignment()
+        except ConsumerNotStarted:
+            return
+        lags: dict[tuple[str, int], int] = {}
+        for tp in assigned:
+            if not self.wants(tp.topic):
+                continue
+            highwater = app.consumer.highwater(tp)
+            position = await app.consumer.position(tp)
+            if highwater is not None and position is not None:
+                lags[(tp.topic, tp.partition)] = highwater - position
+        self.update(lags)

@@ -27,6 +27,7 @@ MASK: Final = "**********"
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 EmbedBackend = Literal["torch", "onnx"]
+EmbedderKind = Literal["model", "hashing"]
 EsCompatMode = Literal["elasticsearch", "plain-json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -104,11 +105,18 @@ class Settings:
     es_backoff_initial_s: float = 0.5
     es_backoff_max_s: float = 30.0
     kibana_url: str = "http://localhost:5601"
+    embedder: EmbedderKind = "model"
     model: str | None = None
     embed_backend: EmbedBackend = "torch"
     embed_batch_size: int = 64
     embed_batch_within_s: float = 0.2
     embed_cache_size: int = 50_000
+    # None: one bucket per routed partition. Few, large buckets keep paraphrases together (see
+    # docs/architecture.md, "Routing"); more buckets than partitions only spread state thinner.
+    routing_buckets: int | None = None
+    max_future_s: float = 600.0
+    reorder_lateness_s: float = 2.0
+    reorder_max_wait_s: float = 1.0
     metrics_host: str = "0.0.0.0"
     metrics_port: int = 9464
     allowlist_file: Path | None = None
@@ -164,11 +172,16 @@ class Settings:
             "es_backoff_initial_s": env.number("ES_BACKOFF_INITIAL_S", positive=True),
             "es_backoff_max_s": env.number("ES_BACKOFF_MAX_S", positive=True),
             "kibana_url": env.url("KIBANA_URL"),
+            "embedder": env.choice("EMBEDDER", ("model", "hashing")),
             "model": env.text("MODEL"),
             "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx")),
             "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
             "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
             "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
+            "routing_buckets": env.integer("ROUTING_BUCKETS", minimum=1),
+            "max_future_s": env.number("MAX_FUTURE_S", positive=True),
+            "reorder_lateness_s": env.number("REORDER_LATENESS_S", positive=True, allow_zero=True),
+            "reorder_max_wait_s": env.number("REORDER_MAX_WAIT_S", positive=True),
             "metrics_host": env.text("METRICS_HOST"),
             "metrics_port": env.integer("METRICS_PORT", minimum=0, maximum=65535),
             "allowlist_file": env.file("ALLOWLIST_FILE"),
@@ -197,6 +210,11 @@ class Settings:
         return out
 
     # ----------------------------------------------------------------------------------------- Kafka
+    @property
+    def n_routing_buckets(self) -> int:
+        """Routing buckets in use: `routing_buckets`, or the routed topic's partition count when unset."""
+        return self.routing_buckets if self.routing_buckets is not None else self.partitions
+
     @property
     def bootstrap_servers(self) -> list[str]:
         return [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()]
@@ -384,10 +402,15 @@ class _Env:
             raise SettingsError(PREFIX + name, f"must be {bound}, got {value}")
         return value
 
-    def number(self, name: str, *, positive: bool) -> float | None:
+    def number(self, name: str, *, positive: bool, allow_zero: bool = False) -> float | None:
         value = self._parse(name, float, "a number")
-        if value is not None and (value != value or (positive and value <= 0)):  # NaN != NaN
-            raise SettingsError(PREFIX + name, f"must be a positive number, got {value}")
+        if value is None:
+            return None
+        if value != value or value in (float("inf"), float("-inf")):  # NaN != NaN
+            raise SettingsError(PREFIX + name, f"must be a finite number, got {value}")
+        if positive and (value < 0 or (value == 0 and not allow_zero)):
+            bound = "a number >= 0" if allow_zero else "a positive number"
+            raise SettingsError(PREFIX + name, f"must be {bound}, got {value}")
         return value
 
     def boolean(self, name: str) -> bool | None:

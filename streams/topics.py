@@ -8,6 +8,10 @@ tables rely on co-partitioning. Workers call `ensure_topics_ready()` at start-up
 `mentions.dlq` gets `CHORUSWATCH_DLQ_PARTITIONS` (default 1): dead letters are rare, read by people
 and tools, and need no parallelism or key order. The others get `CHORUSWATCH_PARTITIONS`.
 
+The specs include faust's changelog topic of the detector state table (`<app_id>-bucket-state-changelog`,
+compacted): faust is run with topic declaration off, and a table's changelog must have exactly as many
+partitions as its source topic (`mentions.routed`), so it is created and checked here like the others.
+
 CLI: `choruswatch topics create` and `choruswatch topics check` (exit 1 with the problems listed).
 """
 
@@ -18,11 +22,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+
+STATE_TABLE: Final = "bucket-state"  # the faust table of per-bucket detector state (streams/app.py)
 
 
 class TopicsNotReady(RuntimeError):
@@ -48,8 +54,13 @@ class TopicSpec:
     configs: tuple[tuple[str, str], ...] = ()
 
 
+def changelog_topic(settings: Settings) -> str:
+    """faust's name for the state table's changelog topic."""
+    return f"{settings.app_id}-{STATE_TABLE}-changelog"
+
+
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The four pipeline topics (mentions, dead letters, routed mentions, alerts)."""
+    """The pipeline topics: mentions, dead letters, routed mentions, alerts, and the state changelog."""
     rf = settings.replication_factor
     n = settings.partitions
     return [
@@ -59,6 +70,14 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # Alerts are keyed by alert_id and consumers need only the latest revision per key.
         TopicSpec(
             settings.topic_alerts, n, rf, "output: Alert v1 CloudEvents", (("cleanup.policy", "compact"),)
+        ),
+        # Only the latest value per table key matters for recovery.
+        TopicSpec(
+            changelog_topic(settings),
+            n,
+            rf,
+            "internal: per-bucket detector state (faust table changelog, co-partitioned with routed)",
+            (("cleanup.policy", "compact"),),
         ),
     ]
 

@@ -1,12 +1,13 @@
 """`choruswatch worker`: the composition root of a stream worker process.
 
-Reads Settings from the environment, refuses to start when a pipeline topic is missing or mis-sized
-(`streams.topics.check_topics`), creates the state table's changelog topic with the routed topic's
-partition count (faust needs them co-partitioned), loads the embedder, starts /metrics and /health, and
-runs the faust app (`streams.app.build_app`) with the requested stages until SIGTERM / Ctrl-C.
+Reads Settings from the environment, refuses to start (exit 2) when a topic it needs is missing or
+mis-sized (`streams.topics.check_topics`; the specs include the state table's changelog, which
+`choruswatch topics create` makes), loads the embedder, starts /metrics and /health, and runs the faust
+app (`streams.app.build_app`) with the requested stages and `StreamOptions.from_settings` until
+SIGTERM / Ctrl-C. The sink stage uses `streams.es.AlertIndexer.from_settings`.
 
-`CHORUSWATCH_EMBEDDER=hashing` swaps the sentence-transformers model for the deterministic
-HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
+`CHORUSWATCH_EMBEDDER=hashing` (or `--embedder hashing`) swaps the sentence-transformers model for the
+deterministic HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from streams.settings import Settings
+from streams.settings import EmbedderKind, Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
 
-def _embedder(settings: Settings, kind: str) -> Any:
+def _embedder(settings: Settings, kind: EmbedderKind) -> Any:
     from detectors.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
 
     if kind == "hashing":
@@ -34,7 +36,7 @@ def _embedder(settings: Settings, kind: str) -> Any:
             kwargs["model"] = settings.model
         inner = SentenceTransformerEmbedder(**kwargs)
     else:
-        raise SystemExit(f"CHORUSWATCH_EMBEDDER must be 'model' or 'hashing', got {kind!r}")
+        raise ValueError(f"unknown embedder kind {kind!r}")
     return CachedEmbedder(inner, maxsize=max(1, settings.embed_cache_size))
 
 
@@ -60,49 +62,30 @@ def _detector_factory(settings: Settings, model_name: str) -> Any:
     return make
 
 
-def ensure_internal_topics(settings: Settings) -> None:
-    """Create the table changelog topic (internal, same partitions as the routed topic)."""
-    from streams.app import changelog_topic
-    from streams.topics import TopicSpec, create_topics, ensure_topics_ready
-
-    spec = TopicSpec(
-        changelog_topic(settings),
-        settings.partitions,
-        settings.replication_factor,
-        "internal: per-bucket detector state (faust table changelog)",
-        (("cleanup.policy", "compact"),),
-    )
-    create_topics(settings, [spec])
-    ensure_topics_ready(settings, [spec])
-
-
-def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: str) -> int:
+def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: EmbedderKind | None = None) -> int:
+    """Run the worker until it is stopped; 2 when the topics are not ready."""
     from streams.app import StreamOptions, build_app
     from streams.metrics import Health, Metrics, MetricsServer
     from streams.topics import TopicsNotReady, ensure_topics_ready
 
     try:
         ensure_topics_ready(settings)
-        ensure_internal_topics(settings)
     except TopicsNotReady as exc:
         print(f"choruswatch worker: {exc}", file=sys.stderr)
         return 2
 
     metrics = Metrics()
     health = Health(metrics, uses_elasticsearch="sink" in stages, needs_model="embed" in stages)
-    embedder = _embedder(settings, embedder_kind) if "embed" in stages else None
+    kind = embedder_kind or settings.embedder
+    embedder = _embedder(settings, kind) if "embed" in stages else None
     health.set_model_loaded(embedder is not None)
     model_name = embedder.name if embedder is not None else (settings.model or "all-MiniLM-L6-v2")
-    indexer_factory = None
+    indexer_factory: Callable[[], Any] | None = None
     if "sink" in stages:
-        try:
-            from streams.es import AlertIndexer
-        except ImportError:
-            log.warning("streams.es.AlertIndexer is not available: the Elasticsearch sink stage is off")
-        else:
+        from streams.es import AlertIndexer
 
-            def indexer_factory() -> Any:
-                return AlertIndexer(settings, metrics=metrics)
+        def indexer_factory() -> Any:
+            return AlertIndexer.from_settings(settings, metrics=metrics, health=health)
 
     app = build_app(
         settings,
@@ -110,7 +93,7 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: str) 
         detector_factory=_detector_factory(settings, model_name),
         metrics=metrics,
         health=health,
-        options=StreamOptions(stages=stages),
+        options=StreamOptions.from_settings(settings, stages),
         indexer_factory=indexer_factory,
     )
     from faust.worker import Worker
@@ -130,9 +113,12 @@ def _cmd(args: argparse.Namespace) -> int:
     if unknown or not stages:
         print(f"--stages: unknown {unknown}; choose from {','.join(ALL_STAGES)}", file=sys.stderr)
         return 2
-    settings = Settings.from_env()
-    embedder_kind = args.embedder or os.environ.get("CHORUSWATCH_EMBEDDER", "model")
-    return run_worker(settings, stages, embedder_kind)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"choruswatch worker: {exc}", file=sys.stderr)
+        return 2
+    return run_worker(settings, stages, args.embedder)
 
 
 def register(subparsers: Any) -> None:

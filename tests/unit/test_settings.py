@@ -55,6 +55,29 @@ def test_values_are_parsed_and_typed() -> None:
     assert s.kafka_configured and s.es_configured
 
 
+def test_stream_tunables_defaults_and_parsing() -> None:
+    s = Settings.from_env({})
+    assert s.embedder == "model"
+    assert (s.max_future_s, s.reorder_lateness_s, s.reorder_max_wait_s) == (600.0, 2.0, 1.0)
+    # Unset routing buckets follow the routed topic's partition count (the lead's decision).
+    assert s.routing_buckets is None and s.n_routing_buckets == s.partitions == 4
+    assert Settings.from_env({"CHORUSWATCH_PARTITIONS": "6"}).n_routing_buckets == 6
+    tuned = Settings.from_env(
+        {
+            "CHORUSWATCH_EMBEDDER": "Hashing",
+            "CHORUSWATCH_ROUTING_BUCKETS": "16",
+            "CHORUSWATCH_MAX_FUTURE_S": "30",
+            "CHORUSWATCH_REORDER_LATENESS_S": "0",
+            "CHORUSWATCH_REORDER_MAX_WAIT_S": "0.25",
+        }
+    )
+    assert tuned.embedder == "hashing" and tuned.n_routing_buckets == 16
+    assert (tuned.max_future_s, tuned.reorder_lateness_s, tuned.reorder_max_wait_s) == (30.0, 0.0, 0.25)
+    assert Settings.from_env(tuned.to_env()) == dataclasses.replace(
+        tuned, kafka_configured=True, es_configured=True
+    )
+
+
 def test_settings_are_immutable() -> None:
     s = Settings.from_env({})
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -68,7 +91,13 @@ def test_settings_are_immutable() -> None:
         ("CHORUSWATCH_PARTITIONS", "0", ">= 1"),
         ("CHORUSWATCH_METRICS_PORT", "70000", "between 0 and 65535"),
         ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "-1", "positive"),
-        ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "nan", "positive"),
+        ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "nan", "finite"),
+        ("CHORUSWATCH_EMBED_BATCH_WITHIN_S", "inf", "finite"),
+        ("CHORUSWATCH_EMBEDDER", "bert", "model, hashing"),
+        ("CHORUSWATCH_ROUTING_BUCKETS", "0", ">= 1"),
+        ("CHORUSWATCH_MAX_FUTURE_S", "0", "positive"),
+        ("CHORUSWATCH_REORDER_LATENESS_S", "-0.5", ">= 0"),
+        ("CHORUSWATCH_REORDER_MAX_WAIT_S", "0", "positive"),
         ("CHORUSWATCH_ES_VERIFY_CERTS", "maybe", "true or false"),
         ("CHORUSWATCH_KAFKA_SECURITY_PROTOCOL", "TLS", "PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
         ("CHORUSWATCH_ES_URL", "es:9200", "http://"),
@@ -219,3 +248,28 @@ def test_env_example_lists_every_variable() -> None:
     # Every listed default parses.
     defaults = dict(re.findall(r"^(CHORUSWATCH_\w+)=(.+)$", text, re.MULTILINE))
     assert Settings.from_env(defaults).partitions == 4
+
+
+def test_architecture_doc_settings_section_names_every_variable() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "architecture.md").read_text()
+    section = text[text.index("## Settings") :]
+    section = section[: section.index("\n## ", 5)]
+    derived = {"kafka_configured", "es_configured"}
+    missing = [
+        "CHORUSWATCH_" + f.name.upper()
+        for f in dataclasses.fields(Settings)
+        if f.name not in derived and f"`CHORUSWATCH_{f.name.upper()}`" not in section
+    ]
+    assert missing == []
+
+
+def test_stream_options_follow_the_settings() -> None:
+    from streams.app import StreamOptions
+
+    opts = StreamOptions.from_settings(
+        Settings.from_env({"CHORUSWATCH_PARTITIONS": "6", "CHORUSWATCH_REORDER_LATENESS_S": "0.5"}),
+        ("embed",),
+    )
+    assert (opts.n_buckets, opts.lateness_s, opts.max_wait_s, opts.stages) == (6, 0.5, 1.0, ("embed",))
+    tuned = StreamOptions.from_settings(Settings.from_env({"CHORUSWATCH_ROUTING_BUCKETS": "2"}))
+    assert tuned.n_buckets == 2 and tuned.stages == ("embed", "detect", "sink")
