@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml
 venv: $(STAMP) ## create .venv and install ChorusWatch with the embedded stack and dev tools
 
 system-deps: ## install the tests' outside peers when missing: kcat, promtool, node + KafkaJS (tools/kafkajs)
-	@if ! command -v kcat >/dev/null || ! command -v promtool >/dev/null || ! command -v npm >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat prometheus nodejs npm >/dev/null; \
+	@pkgs=""; \
+	command -v kcat >/dev/null || pkgs="$$pkgs kcat"; \
+	command -v promtool >/dev/null || pkgs="$$pkgs prometheus"; \
+	command -v npm >/dev/null || pkgs="$$pkgs nodejs npm"; \
+	if [ -n "$$pkgs" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
 	fi
 	@test -f tools/kafkajs/node_modules/kafkajs/package.json || \
 	  npm ci --prefix tools/kafkajs --no-audit --no-fund --silent
