@@ -1,0 +1,235 @@
+"""Alert lifecycle: when a scored narrative opens, updates or closes its alert, and what it says.
+
+One ``alert_id`` per narrative (``cw-`` + the narrative's hex id). Rules, all in event time:
+
+* **open** (revision 1): the narrative's score reaches the alert threshold (the ``low`` severity band;
+  the account gate already makes it 0 below ``min_accounts``);
+* **updated**: only on a material change — size or distinct accounts grew by ``revision_growth``, the
+  severity band or the authentic verdict changed — and at most once per ``min_revision_s``, except
+  that a severity *increase* is published at once;
+* **closed**: the narrative expired, was evicted, or the input ended (flush).
+
+Revision numbers only move forward. The alert body (label, keywords, representative texts, evidence)
+is built here from the narrative's bounded state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+
+from detectors.config import SEVERITY_ORDER, DetectorConfig
+from detectors.scoring import CoordinationScore, NarrativeState
+from detectors.text import keywords, make_label
+from schemas.models import (
+    AccountCount,
+    Alert,
+    AlertStatus,
+    DetectorInfo,
+    Evidence,
+    HashtagCount,
+    LinkCount,
+    NarrativeInfo,
+    Severity,
+    SignalValue,
+    TimelinePoint,
+)
+
+__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for"]
+
+#: Version of the detection rules (bumped when scoring or lifecycle semantics change).
+DETECTOR_VERSION: Final = "1.0"
+
+_MAX_REPRESENTATIVE: Final = 5
+_MAX_SAMPLE_IDS: Final = 50
+_KEYWORDS: Final = 8
+
+
+def alert_id_for(narrative_id: str) -> str:
+    """``nar-1a2b...`` -> ``cw-1a2b...``: stable across revisions and restarts."""
+    return "cw-" + narrative_id.removeprefix("nar-")
+
+
+def _ts(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=UTC)
+
+
+def _rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity)
+
+
+@dataclass(slots=True)
+class _Published:
+    """What the last published revision of an alert said (for the material-change test)."""
+
+    revision: int
+    as_of: float
+    size: int
+    accounts: int
+    severity: str
+    authentic: bool
+
+    def to_list(self) -> list[Any]:
+        return [self.revision, self.as_of, self.size, self.accounts, self.severity, self.authentic]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> _Published:
+        return cls(int(v[0]), float(v[1]), int(v[2]), int(v[3]), str(v[4]), bool(v[5]))
+
+
+class AlertLifecycle:
+    """Decides alert revisions for narratives and builds the Alert v1 records."""
+
+    def __init__(self, cfg: DetectorConfig, *, model_name: str) -> None:
+        self.cfg = cfg
+        self.info = DetectorInfo(DETECTOR_VERSION, model_name, cfg.thresholds())
+        self._open: dict[str, _Published] = {}  # narrative id -> last revision of its open alert
+
+    @property
+    def open_alerts(self) -> int:
+        return len(self._open)
+
+    def is_open(self, narrative_id: str) -> bool:
+        return narrative_id in self._open
+
+    def on_score(self, state: NarrativeState, score: CoordinationScore, now: float) -> Alert | None:
+        """The revision to publish after a re-score, or None."""
+        nid = state.narrative_id
+        last = self._open.get(nid)
+        if last is None:
+            if score.severity is None:
+                return None
+            return self._publish(state, score, now, "open", score.severity)
+        # Once open, an alert keeps at least 'low' until it closes: a dip below the threshold is
+        # a change of degree, not the end of the narrative.
+        severity = score.severity or SEVERITY_ORDER[0]
+        if _rank(severity) > _rank(last.severity):
+            return self._publish(state, score, now, "updated", severity)
+        if now - last.as_of < self.cfg.min_revision_s:
+            return None
+        growth = 1.0 + self.cfg.revision_growth
+        material = (
+            state.size >= last.size * growth
+            or state.distinct_accounts >= last.accounts * growth
+            or severity != last.severity
+            or score.authentic != last.authentic
+        )
+        return self._publish(state, score, now, "updated", severity) if material else None
+
+    def on_close(self, state: NarrativeState, now: float) -> Alert | None:
+        """The closing revision when a narrative with an open alert ends, else None."""
+        last = self._open.get(state.narrative_id)
+        if last is None or state.last_score is None:
+            self._open.pop(state.narrative_id, None)
+            return None
+        alert = self._publish(state, state.last_score, now, "closed", last.severity)
+        del self._open[state.narrative_id]
+        return alert
+
+    def _publish(
+        self, state: NarrativeState, score: CoordinationScore, now: float, status: AlertStatus, severity: str
+    ) -> Alert:
+        last = self._open.get(state.narrative_id)
+        revision = 1 if last is None else last.revision + 1
+        self._open[state.narrative_id] = _Published(
+            revision, now, state.size, state.distinct_accounts, severity, score.authentic
+        )
+        return build_alert(
+            state, score, self.info, revision=revision, status=status, severity=severity, now=now
+        )
+
+    # -- snapshot -------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return {nid: p.to_list() for nid, p in self._open.items()}
+
+    def load(self, snap: Mapping[str, Any]) -> None:
+        self._open = {str(nid): _Published.from_list(v) for nid, v in snap.items()}
+
+
+def build_alert(
+    state: NarrativeState,
+    score: CoordinationScore,
+    info: DetectorInfo,
+    *,
+    revision: int,
+    status: AlertStatus,
+    severity: str,
+    now: float,
+) -> Alert:
+    """Assemble one Alert v1 revision from a narrative's state and its latest score."""
+    top_n = state.cfg.evidence_top_n
+    by_count = sorted(state.texts.values(), key=lambda e: -int(e[0]))  # stable: ties keep arrival order
+    texts: list[str] = []
+    for _, text in by_count:
+        if text and text not in texts:
+            texts.append(text)
+    representative = texts[:_MAX_REPRESENTATIVE]
+    words = keywords(texts, _KEYWORDS)
+    narrative = NarrativeInfo(
+        id=state.narrative_id,
+        label=make_label(representative, words),
+        keywords=tuple(words),
+        representative_texts=tuple(representative),
+        size=state.size,
+        accounts=state.distinct_accounts,
+        languages=_by_count(state.languages),
+        platforms=_by_count(state.platforms),
+    )
+    signals = {
+        name: SignalValue(s.value, s.weight, s.contribution, s.detail) for name, s in score.signals.items()
+    }
+    return Alert(
+        alert_id=alert_id_for(state.narrative_id),
+        revision=revision,
+        status=status,
+        as_of=_ts(now),
+        first_seen=_ts(state.first_seen),
+        last_seen=_ts(state.last_seen),
+        severity=cast(Severity, severity),
+        score=round(score.score, 4),
+        authentic=score.authentic,
+        authentic_reason=score.authentic_reason,
+        narrative=narrative,
+        signals=signals,
+        evidence=_evidence(state, top_n),
+        detector=info,
+    )
+
+
+def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _evidence(state: NarrativeState, top_n: int) -> Evidence:
+    accounts = sorted(state.accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+    links: dict[str, tuple[int, set[str]]] = {}
+    tags: dict[str, tuple[int, set[str]]] = {}
+    for r in state.records:
+        for url in r.links:
+            _tally(links, url, r.account)
+        for tag in r.tags.split():
+            _tally(tags, tag, r.account)
+    founders = list(state.founders)
+    recent = [r.mention_id for r in reversed(state.records) if r.mention_id not in founders]
+    sample = founders + recent[: _MAX_SAMPLE_IDS - len(founders)]
+    minutes = sorted(state.timeline.items())
+    return Evidence(
+        top_accounts=tuple(AccountCount(a, state.handles.get(a), c) for a, c in accounts),
+        links=tuple(LinkCount(u, c, len(a)) for u, (c, a) in _top(links, top_n)),
+        hashtags=tuple(HashtagCount(t, c, len(a)) for t, (c, a) in _top(tags, top_n)),
+        timeline=tuple(TimelinePoint(_ts(m * 60.0), c) for m, c in minutes),
+        sample_mention_ids=tuple(sample[:_MAX_SAMPLE_IDS]),
+    )
+
+
+def _tally(table: dict[str, tuple[int, set[str]]], item: str, account: str) -> None:
+    count, accounts = table.get(item, (0, set()))
+    accounts.add(account)
+    table[item] = (count + 1, accounts)
+
+
+def _top(table: dict[str, tuple[int, set[str]]], n: int) -> list[tuple[str, tuple[int, set[str]]]]:
+    return sorted(table.items(), key=lambda kv: (-len(kv[1][1]), -kv[1][0], kv[0]))[:n]

@@ -1,0 +1,854 @@
+"""Coordination scoring: per-narrative window state, the coordination signals and their combination.
+
+A narrative is a cluster of mentions that say the same thing. Whether saying the same thing is
+*coordinated* is judged here from a bounded sliding window of compact :class:`Record` s per narrative:
+
+* gates (multiply the score): distinct accounts (saturating above ``min_accounts``) and account
+  concentration (effective number of accounts, so one hyperactive account cannot fake a chorus);
+* weighted signals in [0, 1]: near-duplicate text across accounts, synchrony in excess of chance
+  within the coordination interval, burstiness, co-shared links, co-used hashtag sets, co-reposts,
+  new accounts, low-follower accounts and semantic tightness.
+
+The score is ``gates x weighted mean of the available signals``; a signal whose data is absent (no
+author ages, nobody shared a link) is left out of the mean instead of counting as zero, and its detail
+says so. ``docs/detection.md`` gives every formula and where each idea comes from.
+
+Everything here is pure: times are event-time epoch seconds passed in; state converts to and from
+JSON-compatible lists for snapshots.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from detectors.config import SIGNAL_NAMES, DetectorConfig
+from detectors.text import simhash64
+
+__all__ = [
+    "BackgroundRate",
+    "CoordinationInterval",
+    "CoordinationScore",
+    "NarrativeState",
+    "Record",
+    "Signal",
+    "SignalResult",
+    "account_gate",
+    "burstiness",
+    "co_hashtags",
+    "co_links",
+    "co_reposts",
+    "concentration_gate",
+    "low_followers",
+    "near_duplicates",
+    "new_accounts",
+    "score_records",
+    "synchrony",
+    "tightness",
+]
+
+_BANDS: Final = 4  # 64-bit simhash in 4 bands of 16 bits: hamming <= 3 shares at least one band
+_BAND_MASK: Final = 0xFFFF
+_FOUNDERS_KEPT: Final = 25
+
+
+@dataclass(slots=True)
+class Record:
+    """What scoring needs to remember about one mention of a narrative."""
+
+    t: float
+    account: str
+    key: str  # exact-duplicate key of the normalised text
+    simhash: int | None  # None until the narrative is first scored (most narratives never are)
+    links: tuple[str, ...]  # canonical URLs
+    tags: str  # sorted, case-folded hashtag set joined by spaces; "" when none
+    repost_of: str | None
+    new_account: bool | None  # None: account age unknown
+    low_followers: bool | None  # None: follower count unknown
+    similarity: float  # to the narrative centroid when it joined
+    mention_id: str
+    official: bool  # author on the allowlist
+    founder: bool  # founded the narrative (similarity is trivially 1)
+    tokens: int = 0  # tokens of the normalised text
+    normalized: str = ""  # kept only until the simhash is computed
+
+    def to_list(self) -> list[Any]:
+        return [
+            self.t,
+            self.account,
+            self.key,
+            self.simhash,
+            list(self.links),
+            self.tags,
+            self.repost_of,
+            self.new_account,
+            self.low_followers,
+            self.similarity,
+            self.mention_id,
+            self.official,
+            self.founder,
+            self.tokens,
+            self.normalized,
+        ]
+
+    @classmethod
+    def from_list(cls, v: Sequence[Any]) -> Record:
+        return cls(
+            float(v[0]),
+            str(v[1]),
+            str(v[2]),
+            None if v[3] is None else int(v[3]),
+            tuple(v[4]),
+            str(v[5]),
+            v[6],
+            v[7],
+            v[8],
+            float(v[9]),
+            str(v[10]),
+            bool(v[11]),
+            bool(v[12]),
+            int(v[13]),
+            str(v[14]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One signal's value in [0, 1], whether its data was present, and a sentence for analysts."""
+
+    value: float
+    available: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignalResult:
+    """A signal as it entered the score: ``contribution`` is its share of the final score."""
+
+    value: float
+    weight: float
+    contribution: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinationScore:
+    """The verdict on one narrative at one event time."""
+
+    score: float
+    severity: str | None  # None: below the alert threshold
+    signals: Mapping[str, SignalResult]
+    accounts: int  # distinct accounts in the window
+    authentic: bool
+    authentic_reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "severity": self.severity,
+            "signals": {k: [s.value, s.weight, s.contribution, s.detail] for k, s in self.signals.items()},
+            "accounts": self.accounts,
+            "authentic": self.authentic,
+            "authentic_reason": self.authentic_reason,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CoordinationScore:
+        return cls(
+            float(d["score"]),
+            d["severity"],
+            {
+                k: SignalResult(float(v[0]), float(v[1]), float(v[2]), str(v[3]))
+                for k, v in d["signals"].items()
+            },
+            int(d["accounts"]),
+            bool(d["authentic"]),
+            d["authentic_reason"],
+        )
+
+
+def _clip(x: float) -> float:
+    return 0.0 if x <= 0.0 else 1.0 if x >= 1.0 else x
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100.0 * part / whole:.0f}%" if whole else "0%"
+
+
+# ---------------------------------------------------------------------------------------------------
+# gates
+
+
+def account_gate(accounts: int, min_accounts: int, scale: float) -> Signal:
+    """0 below ``min_accounts``; from 0.5 at the minimum saturating to 1 (``scale`` accounts ~ 82%)."""
+    if accounts < min_accounts:
+        return Signal(0.0, True, f"{accounts} distinct accounts, fewer than the minimum {min_accounts}")
+    value = 0.5 + 0.5 * (1.0 - math.exp(-(accounts - min_accounts) / scale))
+    return Signal(value, True, f"{accounts} distinct accounts (minimum {min_accounts}); gate x{value:.2f}")
+
+
+def concentration_gate(records: Sequence[Record], min_accounts: int) -> Signal:
+    """Effective number of accounts (inverse Simpson index of posts per account) over the minimum.
+
+    CooRTweet's edge-symmetry idea at narrative level: 40 posts from one account and one post each
+    from 5 others is 1.3 effective accounts, not 6.
+    """
+    counts = Counter(r.account for r in records)
+    n = len(records)
+    if not n:
+        return Signal(0.0, True, "no posts")
+    effective = n * n / sum(c * c for c in counts.values())
+    value = _clip(effective / min_accounts)
+    top = max(counts.values())
+    return Signal(
+        value,
+        True,
+        f"{effective:.1f} effective accounts; the most active account has {top} of {n} posts; "
+        f"gate x{value:.2f}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# weighted signals
+
+
+def synchrony(
+    records: Sequence[Record], interval: float, reference: float, now: float
+) -> tuple[Signal, list[bool]]:
+    """Share of posts with another account's post within ``interval`` seconds, in excess of chance.
+
+    For post i, ``m_i`` other-account posts fall within
+    ``W_i = [max(t_i - reference, first post), min(t_i + reference, now)]`` (nothing before the first
+    post can be a partner, and the future is not seen yet). Placed
+    uniformly there, at least one would land within +-interval with probability
+    ``e_i = 1 - (1 - 2*interval/|W_i|)^m_i``. With ``O`` observed synchronous posts and ``E = sum e_i``
+    the value is ``(O - E) / (n - E)``: 0 for organic timing at any volume, 1 when every post has a
+    partner that chance would not explain. When chance alone predicts nearly every post synchronous
+    (``n - E < 1``) the timing says nothing and the signal is unavailable. A burst is only told from
+    the onset of an organic surge once ``reference`` seconds have passed after it (did the rate go
+    on?); the detector re-scores narratives then.
+    """
+    n = len(records)
+    if n < 2:
+        return Signal(0.0, False, "fewer than 2 posts"), [False] * n
+    order = sorted(range(n), key=lambda i: records[i].t)
+    times = [records[i].t for i in order]
+    accounts = [records[i].account for i in order]
+    observed = [False] * n
+    expected = 0.0
+    near = _WindowCounter(times, accounts)
+    wide = _WindowCounter(times, accounts)
+    for pos in range(n):
+        t = times[pos]
+        others_near = near.others(pos, t - interval, t + interval)
+        observed[order[pos]] = others_near > 0
+        lo = max(t - reference, times[0])
+        hi = max(min(t + reference, now), t)
+        m = wide.others(pos, lo, hi)
+        span = hi - lo
+        p = 1.0 if span <= 2 * interval else 2 * interval / span
+        expected += 1.0 - (1.0 - p) ** m
+    hits = sum(observed)
+    head = f"{hits} of {n} posts ({_pct(hits, n)}) have a post by another account within {interval:.0f} s"
+    if n - expected < 1.0:
+        return Signal(0.0, False, f"{head}; too dense to tell from chance"), observed
+    value = _clip((hits - expected) / (n - expected))
+    return Signal(value, True, f"{head}; {_pct(expected, n)} expected by chance at this rate"), observed
+
+
+class _WindowCounter:
+    """Two-pointer sliding window over time-sorted posts counting posts by accounts other than one."""
+
+    def __init__(self, times: Sequence[float], accounts: Sequence[str]) -> None:
+        self.times = times
+        self.accounts = accounts
+        self.lo = 0
+        self.hi = 0  # window is [lo, hi)
+        self.by_account: Counter[str] = Counter()
+
+    def others(self, pos: int, start: float, end: float) -> int:
+        # Window bounds only move forward because posts are visited in time order and `start`, `end`
+        # are non-decreasing in t (end is clipped by a fixed `now`, start by the first post).
+        times, accounts, counts = self.times, self.accounts, self.by_account
+        while self.hi < len(times) and times[self.hi] <= end:
+            counts[accounts[self.hi]] += 1
+            self.hi += 1
+        while self.lo < self.hi and times[self.lo] < start:
+            counts[accounts[self.lo]] -= 1
+            self.lo += 1
+        return (self.hi - self.lo) - counts[accounts[pos]]
+
+
+def near_duplicates(
+    records: Sequence[Record], max_hamming: int, min_tokens: int = 0
+) -> tuple[Signal, list[bool]]:
+    """Share of original posts whose text (exact key, or simhash within ``max_hamming`` bits) was also
+    posted by a different account. Reposts are left out: copying is what a repost is, and co-reposts
+    are judged by :func:`co_reposts`. So are texts under ``min_tokens`` tokens: thousands of people
+    independently write "This is so true", so a shared short text is no evidence of a shared script."""
+    originals = [i for i, r in enumerate(records) if r.repost_of is None and r.tokens >= min_tokens]
+    flags = [False] * len(records)
+    if len(originals) < 2:
+        return Signal(0.0, False, f"fewer than 2 original posts of {min_tokens}+ tokens"), flags
+    key_accounts: dict[str, set[str]] = {}
+    key_hash: dict[str, int] = {}
+    for i in originals:
+        r = records[i]
+        key_accounts.setdefault(r.key, set()).add(r.account)
+        if r.simhash is not None:
+            key_hash[r.key] = r.simhash
+    matched = {k for k, accs in key_accounts.items() if len(accs) > 1}
+    if max_hamming > 0:
+        buckets: dict[tuple[int, int], list[str]] = {}
+        for key, h in key_hash.items():
+            for band in range(_BANDS):
+                buckets.setdefault((band, (h >> (16 * band)) & _BAND_MASK), []).append(key)
+        seen: set[tuple[str, str]] = set()
+        for keys in buckets.values():
+            for a_i in range(len(keys)):
+                for b_i in range(a_i + 1, len(keys)):
+                    a, b = keys[a_i], keys[b_i]
+                    if (a, b) in seen:
+                        continue
+                    seen.add((a, b))
+                    if (key_hash[a] ^ key_hash[b]).bit_count() <= max_hamming and (
+                        len(key_accounts[a] | key_accounts[b]) > 1
+                    ):
+                        matched.update((a, b))
+    hits = 0
+    for i in originals:
+        if records[i].key in matched:
+            flags[i] = True
+            hits += 1
+    n = len(originals)
+    return (
+        Signal(
+            hits / n,
+            True,
+            f"{hits} of {n} original posts ({_pct(hits, n)}) repeat text posted by another account "
+            f"(exact or simhash within {max_hamming} bits)",
+        ),
+        flags,
+    )
+
+
+def _co_used(
+    records: Sequence[Record], items: Sequence[Iterable[str]], min_posts: int, what: str
+) -> tuple[list[int], dict[str, set[str]], str | None]:
+    """Posts carrying an item, accounts per item, and an 'unavailable' reason if too few posts."""
+    carrying = [i for i, its in enumerate(items) if any(True for _ in its)]
+    accounts: dict[str, set[str]] = {}
+    for i in carrying:
+        for item in items[i]:
+            accounts.setdefault(item, set()).add(records[i].account)
+    reason = None if len(carrying) >= min_posts else f"only {len(carrying)} posts carry {what}"
+    return carrying, accounts, reason
+
+
+def co_links(records: Sequence[Record], min_posts: int) -> tuple[Signal, list[bool]]:
+    """Share of link-carrying posts with a canonical URL that >= 2 distinct accounts shared (CooRnet)."""
+    items = [r.links for r in records]
+    carrying, accounts, reason = _co_used(records, items, min_posts, "links")
+    flags = [False] * len(records)
+    if reason:
+        return Signal(0.0, False, reason), flags
+    for i in carrying:
+        flags[i] = any(len(accounts[u]) > 1 for u in items[i])
+    hits, n = sum(flags), len(carrying)
+    shared = sum(1 for accs in accounts.values() if len(accs) > 1)
+    return (
+        Signal(
+            hits / n,
+            True,
+            f"{hits} of {n} posts with links ({_pct(hits, n)}) share one of {shared} URLs "
+            f"co-shared by 2+ accounts",
+        ),
+        flags,
+    )
+
+
+def co_hashtags(records: Sequence[Record], min_posts: int) -> tuple[Signal, list[bool]]:
+    """Share of hashtag-carrying posts whose exact hashtag set another account also used.
+
+    Identical sets of 2+ tags are strong evidence (Pacheco et al.'s hashtag sequences); a single shared
+    tag is what organic event chatter looks like too, so it counts half.
+    """
+    items = [(r.tags,) if r.tags else () for r in records]
+    carrying, accounts, reason = _co_used(records, items, min_posts, "hashtags")
+    flags = [False] * len(records)
+    if reason:
+        return Signal(0.0, False, reason), flags
+    total = 0.0
+    for i in carrying:
+        tags = records[i].tags
+        if len(accounts[tags]) > 1:
+            flags[i] = True
+            total += 1.0 if " " in tags else 0.5
+    hits, n = sum(flags), len(carrying)
+    return (
+        Signal(
+            total / n,
+            True,
+            f"{hits} of {n} posts with hashtags ({_pct(hits, n)}) use a hashtag set another account "
+            f"also used (single-tag sets count half)",
+        ),
+        flags,
+    )
+
+
+def co_reposts(records: Sequence[Record], interval: float, min_posts: int) -> tuple[Signal, list[bool]]:
+    """Share of reposts with a repost of the same post by another account within ``interval`` s
+    (CooRTweet's co-retweet)."""
+    flags = [False] * len(records)
+    by_object: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        if r.repost_of is not None:
+            by_object.setdefault(r.repost_of, []).append(i)
+    n = sum(len(v) for v in by_object.values())
+    if n < min_posts:
+        return Signal(0.0, False, f"only {n} reposts"), flags
+    for idx in by_object.values():
+        if len(idx) < 2:
+            continue
+        idx = sorted(idx, key=lambda i: records[i].t)
+        times = [records[i].t for i in idx]
+        for pos, i in enumerate(idx):
+            lo = bisect.bisect_left(times, times[pos] - interval)
+            hi = bisect.bisect_right(times, times[pos] + interval)
+            flags[i] = any(records[idx[j]].account != records[i].account for j in range(lo, hi))
+    hits = sum(flags)
+    return (
+        Signal(
+            hits / n,
+            True,
+            f"{hits} of {n} reposts ({_pct(hits, n)}) repost the same post as another account "
+            f"within {interval:.0f} s",
+        ),
+        flags,
+    )
+
+
+def _author_feature(
+    records: Sequence[Record], values: Sequence[bool | None], coverage: float, what: str
+) -> Signal:
+    known = sum(1 for v in values if v is not None)
+    n = len(records)
+    if not n or known / n < coverage:
+        return Signal(
+            0.0, False, f"{what} known for {known} of {n} posts (under {coverage:.0%}); left out of the score"
+        )
+    per_account: dict[str, bool] = {}
+    for r, v in zip(records, values, strict=True):
+        if v is not None:
+            per_account[r.account] = per_account.get(r.account, False) or v
+    flagged = sum(per_account.values())
+    return Signal(
+        flagged / len(per_account),
+        True,
+        f"{flagged} of {len(per_account)} accounts with known {what} ({_pct(flagged, len(per_account))})",
+    )
+
+
+def new_accounts(records: Sequence[Record], coverage: float, days: float) -> Signal:
+    """Share of accounts (with a known creation date) created within ``days`` before posting."""
+    sig = _author_feature(records, [r.new_account for r in records], coverage, "account age")
+    if not sig.available:
+        return sig
+    return Signal(sig.value, True, sig.detail + f" are under {days:g} days old")
+
+
+def low_followers(records: Sequence[Record], coverage: float, threshold: int) -> Signal:
+    """Share of accounts (with a known follower count) with fewer than ``threshold`` followers."""
+    sig = _author_feature(records, [r.low_followers for r in records], coverage, "followers")
+    if not sig.available:
+        return sig
+    return Signal(sig.value, True, sig.detail + f" have fewer than {threshold} followers")
+
+
+def tightness(records: Sequence[Record], low: float, high: float, min_tokens: int = 0) -> Signal:
+    """Mean similarity of joining posts to the narrative centroid, mapped from [low, high] to [0, 1].
+
+    Talking points (copied or paraphrased from one script) sit closer to their centroid than
+    independent accounts of one event. Short texts (under ``min_tokens``) are left out: stock
+    phrases are identical without any script.
+    """
+    sims = [r.similarity for r in records if not r.founder and r.tokens >= min_tokens]
+    if len(sims) < 2:
+        return Signal(0.0, False, f"fewer than 2 joining posts of {min_tokens}+ tokens")
+    mean = sum(sims) / len(sims)
+    return Signal(_clip((mean - low) / (high - low)), True, f"mean similarity to the centroid {mean:.2f}")
+
+
+def burstiness(
+    records: Sequence[Record], now: float, background_rate: float | None, cfg: DetectorConfig
+) -> Signal:
+    """The recent rate against the narrative's own earlier rate and against the stream's rate.
+
+    ``own = log(recent/earlier) / log(burst_ratio_full)`` (needs earlier posts) and
+    ``stream = (recent rate / stream rate) / burst_share_full`` (needs a background estimate); the
+    value is the smaller of the two when both exist, so a burst must be both new and large. The recent
+    window ends at the narrative's latest post (not at ``now``), so a finished burst keeps its value
+    instead of fading while the alert is open.
+    """
+    if not records:
+        return Signal(0.0, False, "no posts")
+    recent_start = min(now, max(r.t for r in records)) - cfg.burst_recent_s
+    recent = sum(1 for r in records if r.t > recent_start)
+    earlier = [r.t for r in records if r.t <= recent_start]
+    recent_rate = recent / cfg.burst_recent_s
+    parts: list[float] = []
+    notes: list[str] = [f"{recent} posts in the last {cfg.burst_recent_s / 60:.0f} min"]
+    if earlier:
+        span = max(recent_start - min(earlier), cfg.burst_recent_s)
+        ratio = recent_rate / (len(earlier) / span)
+        parts.append(_clip(math.log(ratio) / math.log(cfg.burst_ratio_full)) if ratio > 0 else 0.0)
+        notes.append(f"{ratio:.1f}x its earlier rate")
+    if background_rate is not None and background_rate > 0:
+        share = recent_rate / background_rate
+        parts.append(_clip(share / cfg.burst_share_full))
+        notes.append(f"{share:.2%} of the stream's volume")
+    if not parts:
+        return Signal(0.0, False, notes[0] + "; no earlier posts and no stream rate yet")
+    return Signal(min(parts), True, ", ".join(notes))
+
+
+# ---------------------------------------------------------------------------------------------------
+# combination
+
+
+def score_records(
+    records: Sequence[Record],
+    *,
+    now: float,
+    interval: float,
+    background_rate: float | None,
+    cfg: DetectorConfig,
+) -> CoordinationScore:
+    """Score a narrative window: ``account gate x concentration gate x weighted mean``.
+
+    The mean runs over the *available* weighted signals only; each signal's ``contribution`` is
+    ``gates * weight * value / sum(available weights)`` so contributions add up to the score. The
+    gates are reported as signals with weight 0 and contribution 0.
+    """
+    accounts = len({r.account for r in records})
+    gate_a = account_gate(accounts, cfg.min_accounts, cfg.accounts_scale)
+    gate_c = concentration_gate(records, cfg.min_accounts)
+    sync, sync_flags = synchrony(records, interval, cfg.sync_reference_s, now)
+    dup, dup_flags = near_duplicates(records, cfg.near_dup_hamming, cfg.content_min_tokens)
+    links, link_flags = co_links(records, cfg.min_feature_posts)
+    tags, tag_flags = co_hashtags(records, cfg.min_feature_posts)
+    reposts, repost_flags = co_reposts(records, interval, cfg.min_feature_posts)
+    raw: dict[str, Signal] = {
+        "near_duplicate": dup,
+        "synchrony": sync,
+        "burstiness": burstiness(records, now, background_rate, cfg),
+        "co_links": links,
+        "co_hashtags": tags,
+        "reposts": reposts,
+        "new_accounts": new_accounts(records, cfg.author_coverage, cfg.new_account_days),
+        "low_followers": low_followers(records, cfg.author_coverage, cfg.low_followers),
+        "tightness": tightness(records, cfg.tightness_low, cfg.tightness_high, cfg.content_min_tokens),
+    }
+    gate = gate_a.value * gate_c.value
+    total_weight = sum(cfg.weights.get(name, 0.0) for name, s in raw.items() if s.available)
+    signals: dict[str, SignalResult] = {
+        "distinct_accounts": SignalResult(gate_a.value, 0.0, 0.0, gate_a.detail),
+        "account_concentration": SignalResult(gate_c.value, 0.0, 0.0, gate_c.detail),
+    }
+    score = 0.0
+    for name in SIGNAL_NAMES:
+        s = raw[name]
+        weight = cfg.weights.get(name, 0.0)
+        if s.available and total_weight > 0:
+            contribution = gate * weight * s.value / total_weight
+            signals[name] = SignalResult(s.value, weight, _clip(contribution), s.detail)
+            score += contribution
+        else:
+            signals[name] = SignalResult(s.value, weight, 0.0, s.detail + " (not available: not counted)")
+    score = _clip(score)
+    core = [
+        i
+        for i in range(len(records))
+        if sync_flags[i] or dup_flags[i] or link_flags[i] or tag_flags[i] or repost_flags[i]
+    ]
+    authentic, reason = _authenticity(records, core, cfg.authentic_share)
+    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason)
+
+
+def _authenticity(records: Sequence[Record], core: Sequence[int], share: float) -> tuple[bool, str | None]:
+    """Authentic when allowlisted accounts make up ``share`` of the coordinated core's accounts or
+    posts (all posts when fewer than 2 posts are in the core)."""
+    idx = list(core) if len(core) >= 2 else list(range(len(records)))
+    if not idx:
+        return False, None
+    accounts = {records[i].account for i in idx}
+    official_accounts = {records[i].account for i in idx if records[i].official}
+    official_posts = sum(1 for i in idx if records[i].official)
+    if not official_accounts:
+        return False, None
+    where = "in the coordinated core" if len(core) >= 2 else "in the narrative"
+    text = (
+        f"{len(official_accounts)} of {len(accounts)} accounts {where} are allowlisted official accounts "
+        f"({official_posts} of {len(idx)} posts)"
+    )
+    if len(official_accounts) / len(accounts) >= share or official_posts / len(idx) >= share:
+        return True, text
+    return False, None
+
+
+# ---------------------------------------------------------------------------------------------------
+# online estimates shared by all narratives
+
+
+class BackgroundRate:
+    """Exponentially decayed estimate of the stream's mentions per second, in event time.
+
+    ``count`` and ``elapsed`` decay with the same half-life, so ``count / elapsed`` is the recent
+    rate; it is reported only once ``elapsed`` covers ``min_elapsed`` seconds.
+    """
+
+    def __init__(self, half_life: float, min_elapsed: float = 60.0) -> None:
+        self.half_life = half_life
+        self.min_elapsed = min_elapsed
+        self.count = 0.0
+        self.elapsed = 0.0
+        self.last: float | None = None
+
+    def observe(self, t: float, n: int = 1) -> None:
+        if self.last is not None and t > self.last:
+            dt = t - self.last
+            decay = 0.5 ** (dt / self.half_life)
+            self.count *= decay
+            self.elapsed = self.elapsed * decay + dt
+            self.last = t
+        elif self.last is None:
+            self.last = t
+        self.count += n
+
+    def rate(self) -> float | None:
+        if self.elapsed < self.min_elapsed:
+            return None
+        return self.count / self.elapsed
+
+    def to_list(self) -> list[Any]:
+        return [self.count, self.elapsed, self.last]
+
+    def load(self, v: Sequence[Any]) -> None:
+        self.count, self.elapsed = float(v[0]), float(v[1])
+        self.last = None if v[2] is None else float(v[2])
+
+
+class CoordinationInterval:
+    """CooRnet's coordination interval, maintained online over recently closed narratives.
+
+    Each closed narrative with 2+ accounts gives (seconds to the second account's post, seconds to
+    reach half of its posts, counting at least the second post). The estimate is the median of the
+    second value over the ``fastest_share`` of samples with the quickest first value, clamped to
+    [floor, maximum]; the configured default stands until ``min_samples`` samples exist.
+    """
+
+    def __init__(self, cfg: DetectorConfig) -> None:
+        self.cfg = cfg
+        self.samples: deque[tuple[float, float]] = deque(maxlen=cfg.interval_max_samples)
+        self._cached: float | None = None
+
+    def add(self, to_second: float, to_half: float) -> None:
+        self.samples.append((max(0.0, to_second), max(0.0, to_half)))
+        self._cached = None
+
+    def value(self) -> float:
+        if self._cached is None:
+            self._cached = self._estimate()
+        return self._cached
+
+    def is_estimated(self) -> bool:
+        return len(self.samples) >= self.cfg.interval_min_samples
+
+    def _estimate(self) -> float:
+        cfg = self.cfg
+        if not self.is_estimated():
+            return min(max(cfg.interval_default_s, cfg.interval_floor_s), cfg.interval_max_s)
+        fastest = sorted(self.samples)[: max(1, math.ceil(len(self.samples) * cfg.interval_fastest_share))]
+        halves = sorted(h for _, h in fastest)
+        mid = len(halves) // 2
+        median = halves[mid] if len(halves) % 2 else (halves[mid - 1] + halves[mid]) / 2
+        return min(max(median, cfg.interval_floor_s), cfg.interval_max_s)
+
+    def to_list(self) -> list[list[float]]:
+        return [[a, b] for a, b in self.samples]
+
+    def load(self, v: Sequence[Sequence[float]]) -> None:
+        self.samples.clear()
+        self.samples.extend((float(a), float(b)) for a, b in v)
+        self._cached = None
+
+
+# ---------------------------------------------------------------------------------------------------
+# per-narrative state
+
+
+class NarrativeState:
+    """Bounded state of one live narrative: its scoring window plus running totals for evidence.
+
+    Every structure is capped (records, tracked accounts, timeline minutes, sample texts, founders),
+    so a narrative that runs for days keeps a flat footprint.
+    """
+
+    def __init__(self, narrative_id: str, cfg: DetectorConfig) -> None:
+        self.narrative_id = narrative_id
+        self.cfg = cfg
+        self.records: deque[Record] = deque()
+        self.size = 0
+        self.first_seen = math.inf
+        self.last_seen = -math.inf
+        self.second_account_t: float | None = None
+        self.accounts: dict[str, int] = {}
+        self.handles: dict[str, str] = {}
+        self.untracked_posts = 0  # posts by accounts beyond max_tracked_accounts
+        self.languages: dict[str, int] = {}
+        self.platforms: dict[str, int] = {}
+        self.timeline: dict[int, int] = {}  # epoch minute -> posts
+        self.texts: dict[str, list[Any]] = {}  # exact key -> [count, raw text]
+        self.founders: list[str] = []
+        self.pending = 0  # mentions since the last score
+        self.scored_at: float | None = None
+        self.dropped = False  # records fell out by the count cap (not only by age)
+        self.settle_at: float | None = None  # re-score then: the timing of the last posts is final
+        self.last_score: CoordinationScore | None = None
+
+    def add(self, rec: Record, *, handle: str | None, lang: str | None, platform: str, text: str) -> None:
+        cfg = self.cfg
+        self.records.append(rec)
+        self.size += 1
+        self.pending += 1
+        self.first_seen = min(self.first_seen, rec.t)
+        self.last_seen = max(self.last_seen, rec.t)
+        if rec.account in self.accounts:
+            self.accounts[rec.account] += 1
+        elif len(self.accounts) < cfg.max_tracked_accounts:
+            if self.accounts and self.second_account_t is None:
+                self.second_account_t = rec.t
+            self.accounts[rec.account] = 1
+            if handle:
+                self.handles[rec.account] = handle
+        else:
+            self.untracked_posts += 1
+        if lang and (lang in self.languages or len(self.languages) < 32):
+            self.languages[lang] = self.languages.get(lang, 0) + 1
+        if platform in self.platforms or len(self.platforms) < 32:
+            self.platforms[platform] = self.platforms.get(platform, 0) + 1
+        minute = int(rec.t // 60)
+        self.timeline[minute] = self.timeline.get(minute, 0) + 1
+        if len(self.timeline) > cfg.timeline_max_minutes:
+            del self.timeline[min(self.timeline)]
+        entry = self.texts.get(rec.key)
+        if entry is not None:
+            entry[0] += 1
+        elif len(self.texts) < cfg.max_sample_texts:
+            self.texts[rec.key] = [1, text]
+        if len(self.founders) < _FOUNDERS_KEPT:
+            self.founders.append(rec.mention_id)
+        if len(self.records) > cfg.window_max_records:
+            self.records.popleft()
+            self.dropped = True
+        self.trim(rec.t)
+
+    def trim(self, now: float) -> None:
+        """Drop records older than the window."""
+        cutoff = now - self.cfg.window_s
+        while self.records and self.records[0].t < cutoff:
+            self.records.popleft()
+
+    def due(self, now: float, *, by_time: bool = True) -> bool:
+        """Whether a re-score is due: enough new posts (geometric in window size) or, when
+        ``by_time``, ``rescore_s`` since the last score."""
+        if not self.pending:
+            return False
+        if self.scored_at is None:
+            return True
+        cfg = self.cfg
+        needed = max(cfg.rescore_min_mentions, int(cfg.rescore_fraction * len(self.records)))
+        return self.pending >= needed or (by_time and now - self.scored_at >= cfg.rescore_s)
+
+    def score(self, now: float, interval: float, background_rate: float | None) -> CoordinationScore:
+        self.trim(now)
+        hashed: dict[str, int] = {}
+        for r in self.records:
+            if r.simhash is None:
+                h = hashed.get(r.key)
+                r.simhash = h if h is not None else simhash64(r.normalized)
+                hashed[r.key] = r.simhash
+                r.normalized = ""
+        result = score_records(
+            self.records, now=now, interval=interval, background_rate=background_rate, cfg=self.cfg
+        )
+        self.pending = 0
+        self.scored_at = now
+        self.last_score = result
+        return result
+
+    def interval_sample(self) -> tuple[float, float] | None:
+        """(seconds to the second account, seconds to half of the posts) for the interval estimate;
+        None when the narrative never had a second account or its early records were dropped."""
+        if self.second_account_t is None or self.dropped or len(self.records) != self.size:
+            return None
+        half_index = max(1, math.ceil(self.size / 2) - 1)
+        times = sorted(r.t for r in self.records)
+        return self.second_account_t - self.first_seen, times[half_index] - self.first_seen
+
+    @property
+    def distinct_accounts(self) -> int:
+        """Distinct accounts seen (exact up to max_tracked_accounts, then a lower bound)."""
+        return len(self.accounts)
+
+    # -- snapshot -------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "last_score": None if self.last_score is None else self.last_score.to_dict(),
+            "records": [r.to_list() for r in self.records],
+            "size": self.size,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "second_account_t": self.second_account_t,
+            "accounts": self.accounts,
+            "handles": self.handles,
+            "untracked_posts": self.untracked_posts,
+            "languages": self.languages,
+            "platforms": self.platforms,
+            "timeline": [[k, v] for k, v in self.timeline.items()],
+            "texts": self.texts,
+            "founders": self.founders,
+            "pending": self.pending,
+            "scored_at": self.scored_at,
+            "dropped": self.dropped,
+            "settle_at": self.settle_at,
+        }
+
+    @classmethod
+    def from_dict(cls, narrative_id: str, d: Mapping[str, Any], cfg: DetectorConfig) -> NarrativeState:
+        s = cls(narrative_id, cfg)
+        s.records.extend(Record.from_list(v) for v in d["records"])
+        s.size = int(d["size"])
+        s.first_seen = float(d["first_seen"])
+        s.last_seen = float(d["last_seen"])
+        s.second_account_t = d["second_account_t"]
+        s.accounts = {str(k): int(v) for k, v in d["accounts"].items()}
+        s.handles = dict(d["handles"])
+        s.untracked_posts = int(d["untracked_posts"])
+        s.languages = dict(d["languages"])
+        s.platforms = dict(d["platforms"])
+        s.timeline = {int(k): int(v) for k, v in d["timeline"]}
+        s.texts = {k: [int(v[0]), str(v[1])] for k, v in d["texts"].items()}
+        s.founders = list(d["founders"])
+        s.pending = int(d["pending"])
+        s.scored_at = d["scored_at"]
+        s.dropped = bool(d["dropped"])
+        s.settle_at = d["settle_at"]
+        if d["last_score"] is not None:
+            s.last_score = CoordinationScore.from_dict(d["last_score"])
+        return s

@@ -1,0 +1,73 @@
+"""Golden scenarios: small labelled streams with real-model vectors and the verdict they must get.
+
+The files in ``tests/golden/`` are made by ``tests/golden/make_golden.py`` with all-MiniLM-L6-v2;
+each line carries its embedding (base64 float16), so this test exercises the real model's clustering
+without loading it. ``expected.json`` says, per scenario, which label's narrative must alert (and at
+least how severely, and whether as authentic), or that nothing may alert.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from detectors import Detector, DetectorConfig
+from detectors.config import SEVERITY_ORDER
+from schemas.models import Mention, validate_alert_dict
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+EXPECTED: dict[str, dict[str, Any]] = json.loads((GOLDEN / "expected.json").read_text(encoding="utf-8"))
+
+
+def load(name: str) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]]:
+    rows = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+    mentions = [Mention.from_dict(r) for r in rows]
+    vectors = np.stack(
+        [np.frombuffer(base64.b64decode(r["vector"]), dtype="<f2").astype(np.float32) for r in rows]
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = {r["id"]: r["label"] for r in rows}
+    allow_label = EXPECTED[name]["allowlist_label"]
+    allowlist = {r["author"]["id"] for r in rows if allow_label and r["label"] == allow_label}
+    return mentions, vectors, labels, allowlist
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_golden_scenario(name: str) -> None:
+    expected = EXPECTED[name]
+    mentions, vectors, labels, allowlist = load(name)
+    assert [m.created_at for m in mentions] == sorted(m.created_at for m in mentions)
+    det = Detector(DetectorConfig(), model_name="all-MiniLM-L6-v2", allowlist=frozenset(allowlist))
+    steps = [det.process(mentions[s : s + 32], vectors[s : s + 32]) for s in range(0, len(mentions), 32)]
+    steps.append(det.flush())
+    alerts = [a.to_dict() for step in steps for a in step.alerts]
+    for doc in alerts:
+        validate_alert_dict(doc)
+
+    members: dict[str, Counter[str]] = {}
+    for step in steps:
+        for a in step.assignments:
+            if a.narrative_id is not None:
+                members.setdefault(a.narrative_id, Counter())[labels[a.mention_id]] += 1
+    alerted = {doc["narrative"]["id"] for doc in alerts}
+    majority = {nid: members[nid].most_common(1)[0][0] for nid in alerted}
+
+    wanted = expected["alert_label"]
+    if wanted is None:
+        assert alerts == [], f"{name}: nothing may alert, got {[(d['alert_id'], d['score']) for d in alerts]}"
+        return
+    assert alerted, f"{name}: the {wanted} narrative must alert"
+    assert set(majority.values()) == {wanted}, f"{name}: alerts on narratives of other labels: {majority}"
+    top = max(SEVERITY_ORDER.index(d["severity"]) for d in alerts)
+    assert top >= SEVERITY_ORDER.index(expected["min_severity"]), [d["severity"] for d in alerts]
+    assert {d["authentic"] for d in alerts} == {expected["authentic"]}
+    for alert_id in {d["alert_id"] for d in alerts}:
+        revs = [d for d in alerts if d["alert_id"] == alert_id]
+        assert [d["revision"] for d in revs] == list(range(1, len(revs) + 1))
+        assert revs[0]["status"] == "open" and revs[-1]["status"] == "closed"
