@@ -328,7 +328,8 @@ def build_app(
         high = {tp.partition: int(h) for tp, h in highwaters.items() if h is not None}
         await _send_ticks(progress.marks(high, positions, time.monotonic()))
 
-    async def on_revoked(_app: Any, revoked: Any, **_signal: Any) -> None:
+    async def on_revoked(_app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
         # Another worker owns these partitions now: what we hold in memory of them is stale.
         gone = {tp.partition for tp in revoked if tp.topic == settings.topic_routed}
         for bucket in [b for b, s in buckets.states.items() if s.partition in gone]:
