@@ -11,12 +11,17 @@ reuse them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
+import itertools
+import json
 import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,10 +30,14 @@ from threadpoolctl import threadpool_limits
 from detectors.clustering import OnlineClusterer
 from detectors.routing import route_buckets
 
+if TYPE_CHECKING:
+    from schemas.models import Mention
+
 F32 = npt.NDArray[np.float32]
 
 DIM = 384
 THRESHOLD = 0.75
+BENCHES = ("throughput", "detector", "recall", "memory", "routing")
 
 
 def _normalise(x: npt.NDArray[np.float64]) -> F32:
@@ -234,41 +243,108 @@ def run_routing(n_pairs: int = 20_000, *, seed: int = 3) -> dict[tuple[float, in
     return out
 
 
+def simulated_stream(
+    seed: int = 0, mentions: int = 20_000, hours: float = 6.0
+) -> tuple[list[Mention], F32, frozenset[str]]:
+    """A ``choruswatch simulate`` scenario as Mentions with HashingEmbedder vectors and its allowlist."""
+    from choruswatch.simulate import generate
+    from detectors.embedding import HashingEmbedder
+    from schemas.models import Mention
+
+    scenario = generate(seed, mentions=mentions, hours=hours)
+    parsed = [Mention.from_dict(row) for row in scenario.mentions]
+    vectors: F32 = HashingEmbedder(DIM).encode([m.text for m in parsed])
+    return parsed, vectors, frozenset(scenario.allowlist)
+
+
+def detector_transcript(
+    seed: int = 0, mentions: int = 20_000, hours: float = 6.0, *, batch: int = 256
+) -> Iterator[str]:
+    """Everything the Detector says about a simulated scenario, one canonical JSON line per item.
+
+    Every assignment (similarity as ``repr``, i.e. every bit of the float), every alert revision's
+    ``to_dict()``, the facts of every step and the final snapshot. Two versions of the core detect
+    the same things exactly when their transcripts are byte-identical; ``--record`` / ``--check``
+    compare them across an optimisation.
+    """
+    from detectors.config import DetectorConfig
+    from detectors.detector import Detector, StepResult
+
+    parsed, vectors, allowlist = simulated_stream(seed, mentions, hours)
+    detector = Detector(DetectorConfig(), model_name="hashing", allowlist=allowlist)
+
+    def lines(step: int, result: StepResult) -> Iterator[str]:
+        for a in result.assignments:
+            yield json.dumps(["a", step, a.mention_id, a.narrative_id, repr(a.similarity), a.new_narrative])
+        for alert in result.alerts:
+            yield json.dumps(["alert", step, alert.to_dict()], sort_keys=True, default=str)
+        yield json.dumps(["facts", step, dataclasses.asdict(result.facts)], sort_keys=True)
+
+    step = 0
+    with one_blas_thread():
+        for s in range(0, len(parsed), batch):
+            yield from lines(step, detector.process(parsed[s : s + batch], vectors[s : s + batch]))
+            step += 1
+        yield from lines(step, detector.advance(parsed[-1].timestamp + 3600.0))
+        snapshot = json.dumps(detector.snapshot(), sort_keys=True)
+        yield from lines(step + 1, detector.flush())
+    yield json.dumps(["snapshot", snapshot])
+
+
+def check_transcript(path: Path, lines: Iterator[str]) -> str | None:
+    """None when ``lines`` equal the file's lines, else a description of the first difference."""
+    with path.open(encoding="utf-8") as fh:
+        for n, (want, got) in enumerate(itertools.zip_longest(fh, lines), 1):
+            want = None if want is None else want.rstrip("\n")
+            if want != got:
+                return f"line {n} differs:\n  recorded: {str(want)[:400]}\n  now:      {str(got)[:400]}"
+    return None
+
+
 def run_detector_throughput(
     n_live: int = 10_000, n_stream: int = 20_000, *, batch: int = 256, seed: int = 0
 ) -> Throughput:
-    """Full ``Detector.process`` on precomputed vectors (synthetic texts and authors), per core.
+    """Full ``Detector.process`` on a simulated scenario with precomputed vectors, per core.
 
-    Hook for the detector-level benchmark line: the Detector's owner may swap in realistic mentions.
+    The scenario (``choruswatch simulate``: six languages, links, hashtags, reposts, campaigns; 6 hours
+    squeezed into 1.5 of event time) comes after the detector gets ``n_live`` narratives founded
+    from distinct synthetic texts with random vectors, and ``max_live_narratives`` is ``n_live``, so the
+    timed mentions always search an index of ``n_live`` live narratives (each new one evicts the least
+    recent; none expires within the 1.5 hours). Only the scenario is timed.
     """
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from detectors.config import DetectorConfig
     from detectors.detector import Detector
     from schemas.models import Author, Mention
 
-    stream = SyntheticStream(seed=seed)
-    vecs = np.concatenate([stream.founders(n_live), stream.next(n_stream)])
-    epoch = datetime(2025, 1, 1, tzinfo=UTC)
-    mentions = [
+    parsed, vectors, allowlist = simulated_stream(seed, n_stream, hours=6.0)
+    # Event time compressed 4x (6 h -> 1.5 h, within idle_expiry_s) so no prefilled narrative expires.
+    first = parsed[0].created_at
+    parsed = [dataclasses.replace(m, created_at=first + (m.created_at - first) / 4) for m in parsed]
+    start_at = first - timedelta(seconds=60)
+    founders = [
         Mention(
-            id=f"m{i}",
+            id=f"prefill-{i}",
             platform="x",
-            created_at=epoch + timedelta(seconds=0.05 * i),
-            text=f"synthetic mention {i}",
-            author=Author(id=f"a{i % 5000}"),
+            created_at=start_at + timedelta(milliseconds=5 * i // n_live),
+            text=f"prefilled narrative number {i} about topic {i % 97}",
+            author=Author(id=f"prefill-a{i}"),
         )
-        for i in range(len(vecs))
+        for i in range(n_live)
     ]
-    detector = Detector(DetectorConfig(), model_name="synthetic")
+    founder_vecs = SyntheticStream(seed=seed).founders(n_live)
+    # Capped at n_live, the live count stays there: each new narrative evicts the least recent one.
+    config = DetectorConfig(max_live_narratives=n_live)
+    detector = Detector(config, model_name="hashing", allowlist=allowlist)
     for s in range(0, n_live, batch):
-        detector.process(mentions[s : s + batch], vecs[s : s + batch])
+        detector.process(founders[s : s + batch], founder_vecs[s : s + batch])
     start, cpu = time.perf_counter(), time.process_time()
-    for s in range(n_live, len(vecs), batch):
-        detector.process(mentions[s : s + batch], vecs[s : s + batch])
+    for s in range(0, len(parsed), batch):
+        detector.process(parsed[s : s + batch], vectors[s : s + batch])
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu
-    return Throughput(n_stream, seconds, detector.live_narratives, float("nan"), cpu_seconds)
+    return Throughput(len(parsed), seconds, detector.live_narratives, float("nan"), cpu_seconds)
 
 
 def _timed(label: str, fn: Callable[[], None]) -> None:
@@ -280,7 +356,34 @@ def _timed(label: str, fn: Callable[[], None]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a ~30 s version")
+    parser.add_argument("--only", choices=BENCHES, action="append", help="run only these (repeatable)")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="PATH",
+        help="write the detector transcript of a simulated scenario and stop",
+    )
+    parser.add_argument(
+        "--check",
+        type=Path,
+        metavar="PATH",
+        help="compare the detector transcript with a recorded one and stop",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="scenario seed of --record/--check")
+    parser.add_argument("--mentions", type=int, default=20_000, help="scenario size of --record/--check")
+    parser.add_argument("--hours", type=float, default=6.0, help="scenario span of --record/--check")
     args = parser.parse_args(argv)
+    transcript = functools.partial(detector_transcript, args.seed, args.mentions, args.hours)
+    if args.record is not None:
+        with args.record.open("w", encoding="utf-8") as fh:
+            for line in transcript():
+                fh.write(line + "\n")
+        print(f"transcript written to {args.record}")
+        return
+    if args.check is not None:
+        diff = check_transcript(args.check, transcript())
+        print("transcript identical" if diff is None else diff)
+        raise SystemExit(0 if diff is None else 1)
     quick = args.quick
     n_stream = 30_000 if quick else 100_000
     n_recall = 5_000 if quick else 20_000
@@ -320,19 +423,21 @@ def main(argv: list[str] | None = None) -> None:
         def detector() -> None:
             r = run_detector_throughput(10_000, 5_000 if quick else 20_000)
             print(
-                f"full Detector.process (precomputed vectors, {r.mentions} mentions after 10k founders): "
-                f"{r.per_second:,.0f} mentions/s wall, {r.mentions / r.cpu_seconds:,.0f} per CPU-second, "
-                f"{r.live_after} live narratives"
+                f"full Detector.process (simulated mentions, precomputed vectors, batches of 256, "
+                f"10k live narratives before, 1 BLAS thread): {r.per_second:,.0f} mentions/s wall, "
+                f"{r.us_per_mention:.1f} us/mention wall, {r.mentions / r.cpu_seconds:,.0f} per CPU-second, "
+                f"{r.live_after} live after"
             )
 
-        for label, fn in (
-            ("throughput", throughput),
-            ("detector", detector),
-            ("recall", recall),
-            ("memory", memory),
-            ("routing", routing),
-        ):
-            _timed(label, fn)
+        benches = {
+            "throughput": throughput,
+            "detector": detector,
+            "recall": recall,
+            "memory": memory,
+            "routing": routing,
+        }
+        for label in args.only or BENCHES:
+            _timed(label, benches[label])
 
 
 if __name__ == "__main__":

@@ -99,6 +99,27 @@ def _topk(scores: F32, slots: I64, k: int) -> tuple[F32, I64]:
     return np.take_along_axis(scores, order, 1), np.take_along_axis(slots, order, 1)
 
 
+def _best(scores: F32, k: int) -> tuple[F32, I64]:
+    """Best ``k`` (scores, column) of each row, best first; ties go to the lower column.
+
+    A few ``argmax`` passes beat ``argpartition`` for the small ``k`` of the batch search.
+    """
+    b, n = scores.shape
+    if k > 4 or k >= n:
+        top_s, top_i = _topk(scores, np.broadcast_to(np.arange(n, dtype=np.int64), (b, n)), k)
+        return top_s, top_i
+    work = scores.copy()
+    rows = np.arange(b)
+    out_s = np.empty((b, k), np.float32)
+    out_i = np.empty((b, k), np.int64)
+    for c in range(k):
+        best = work.argmax(axis=1)
+        out_i[:, c] = best
+        out_s[:, c] = work[rows, best]
+        work[rows, best] = _NEG_INF
+    return out_s, out_i
+
+
 class _List:
     """Unit centroids stored contiguously with their slots; swap-remove keeps the rows dense."""
 
@@ -184,31 +205,30 @@ class _GroupIndex:
             probe = np.broadcast_to(np.arange(n_lists), (b, n_lists)).copy()
         order = np.argsort(-np.take_along_axis(coarse, probe, 1), axis=1, kind="stable")
         probe = np.take_along_axis(probe, order, 1).astype(np.int64)
-        buf_s = np.full((b, p * k), _NEG_INF, np.float32)
-        buf_i = np.full((b, p * k), -1, np.int64)
         flat = probe.ravel()
         by_list = np.argsort(flat, kind="stable")
-        bounds = np.searchsorted(flat[by_list], np.arange(n_lists + 1))
-        cols = np.arange(k)
-        for lst in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
-            store = self.lists[lst]
-            n = store.n
-            if n == 0:
-                continue
-            qi, pi = np.divmod(by_list[bounds[lst] : bounds[lst + 1]], p)
-            s = queries[qi] @ store.units[:n].T
-            width = min(k, n)
-            # Unordered top-`width` per row is enough: the final merge sorts.
-            part = np.argpartition(s, n - width, axis=1)[:, n - width :] if n > k else None
-            rows = qi[:, None]
-            target = pi[:, None] * k + cols[:width]
-            if part is None:
-                buf_s[rows, target] = s
-                buf_i[rows, target] = store.slots[:n]
-            else:
-                buf_s[rows, target] = s[np.arange(len(qi))[:, None], part]
-                buf_i[rows, target] = store.slots[part]
-        scores, slots = _topk(buf_s, buf_i, k)
+        bounds = np.searchsorted(flat[by_list], np.arange(n_lists + 1)).tolist()
+        q_of, p_of = np.divmod(by_list, p)
+        lists = self.lists
+        visited = [lst for lst in range(n_lists) if bounds[lst + 1] > bounds[lst] and lists[lst].n]
+        width = max((lists[lst].n for lst in visited), default=1)
+        # Every score of every probed list goes into one (query, probe rank, row) buffer and the top-k
+        # is taken once: a per-list top-k costs more numpy calls than the GEMMs themselves.
+        buf = np.full((b, p, width), _NEG_INF, np.float32)
+        for lst in visited:
+            store = lists[lst]
+            lo, hi = bounds[lst], bounds[lst + 1]
+            qi = q_of[lo:hi]
+            buf[qi, p_of[lo:hi], : store.n] = queries[qi] @ store.units[: store.n].T
+        scores, pos = _best(buf.reshape(b, p * width), k)
+        # Position -> slot: rows of every list's slot array laid end to end.
+        caps = np.array([len(lst.slots) for lst in lists], np.int64)
+        starts = np.cumsum(caps) - caps
+        all_slots = np.concatenate([lst.slots for lst in lists])
+        col = pos % width
+        lst_of = np.take_along_axis(probe, pos // width, 1)
+        index = np.minimum(starts[lst_of] + col, len(all_slots) - 1)
+        slots = np.where(scores == _NEG_INF, -1, all_slots[index])
         return scores, slots, probe
 
     def nearest_list(self, unit: F32) -> int:
@@ -224,9 +244,7 @@ class _GroupIndex:
         self.pos.clear()
         if n_lists <= 1 or len(slots) < n_lists:
             self.coarse = None
-            self.lists = [_List(self.dim, max(16, len(slots)))]
-            for slot, unit in zip(slots.tolist(), units, strict=True):
-                self.add(slot, unit, 0)
+            self.lists = [self._filled_list(0, slots, units)]
             return
         rng = np.random.default_rng([seed, self.builds])
         # Training on ~_KMEANS_SAMPLE_PER_LIST points per list keeps a rebuild at 10k live near 30 ms.
@@ -245,10 +263,22 @@ class _GroupIndex:
             centres[filled] = _unit_rows(sums[filled])
         assign = np.argmax(units @ centres.T, axis=1)
         self.coarse = centres
-        counts = np.bincount(assign, minlength=n_lists)
-        self.lists = [_List(self.dim, max(16, int(c))) for c in counts]
-        for i in np.argsort(assign, kind="stable").tolist():
-            self.add(int(slots[i]), units[i], int(assign[i]))
+        ends = np.cumsum(np.bincount(assign, minlength=n_lists)).tolist()
+        order = np.argsort(assign, kind="stable")
+        self.lists = [
+            self._filled_list(lst, slots[rows], units[rows])
+            for lst, rows in enumerate(np.split(order, ends[:-1]))
+        ]
+
+    def _filled_list(self, lst: int, slots: I64, units: F32) -> _List:
+        """List ``lst`` holding ``units`` in the given order (what ``add`` one by one would build)."""
+        n = len(slots)
+        store = _List(self.dim, max(16, n))
+        store.units[:n] = units
+        store.slots[:n] = slots
+        store.n = n
+        self.pos.update(zip(slots.tolist(), ((lst, row) for row in range(n)), strict=True))
+        return store
 
 
 class _Touched:

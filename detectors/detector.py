@@ -50,6 +50,8 @@ SNAPSHOT_VERSION: Final = 1
 SCRIPTS: Final = ("latin", "arabic", "cyrillic", "cjk", "other", "none")
 _KEYS_PER_NARRATIVE: Final = 64  # exact keys indexed per narrative for direct joins
 _URL_CACHE: Final = 20_000
+# Copies, reposts and quotes repeat texts; each entry holds a normalised text and a few short strings.
+_TEXT_CACHE: Final = 20_000
 _ASCII_LETTER: Final = re.compile(r"[a-z]")
 _MAY_LINK: Final = re.compile(r"/|www", re.IGNORECASE)  # cheap pre-check before the URL regex
 
@@ -96,14 +98,33 @@ def _script(normalized: str) -> str:
     return script_of(normalized)
 
 
+@dataclass(frozen=True, slots=True)
+class _TextFeatures:
+    """Everything the detector derives from a post's text alone, computed once per distinct text."""
+
+    normalized: str
+    key: str
+    tokens: int
+    group: str
+    links: tuple[str, ...]  # URLs written in the text, not canonicalised
+    canonical_links: tuple[str, ...]  # their canonical forms, de-duplicated, in order
+    tag_keys: frozenset[str]  # hashtag keys of the tags written in the text ("" removed)
+    tags: str  # tag_keys sorted and joined: the Record's value when the mention lists no hashtags
+
+
 @dataclass(slots=True)
 class _Prepared:
     t: float
-    key: str
-    normalized: str
     short: bool
-    group: str
-    tokens: int
+    text: _TextFeatures
+
+    @property
+    def key(self) -> str:
+        return self.text.key
+
+    @property
+    def group(self) -> str:
+        return self.text.group
 
 
 class Detector:
@@ -126,6 +147,8 @@ class Detector:
         self._now = float("-inf")  # latest event time seen
         self._group_thresholds = config.clusterer_group_thresholds(SCRIPTS)
         self._url_cache: dict[str, str] = {}
+        self._tag_cache: dict[str, str] = {}
+        self._text_cache: dict[str, _TextFeatures] = {}
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -284,29 +307,65 @@ class Detector:
         return self._clusterer
 
     def _prepare(self, m: Mention) -> _Prepared:
-        normalized = normalize(m.text)
-        tokens = len(normalized.split())
-        short = tokens < self.config.min_tokens and not (
-            m.links or (_MAY_LINK.search(m.text) and extract_links(m.text))
+        feats = self._text_features(m.text)
+        short = feats.tokens < self.config.min_tokens and not (m.links or feats.links)
+        return _Prepared(m.timestamp, short, feats)
+
+    def _text_features(self, text: str) -> _TextFeatures:
+        feats = self._text_cache.get(text)
+        if feats is not None:
+            return feats
+        if len(self._text_cache) >= _TEXT_CACHE:
+            self._text_cache.clear()
+        normalized = normalize(text)
+        links = tuple(extract_links(text)) if _MAY_LINK.search(text) else ()
+        canonical = tuple(dict.fromkeys(self._canonical(u) for u in dict.fromkeys(links) if u.strip()))
+        in_text = extract_hashtags(text)
+        tag_keys = frozenset(self._tag_key(t) for t in in_text) - {""} if in_text else frozenset()
+        feats = self._text_cache[text] = _TextFeatures(
+            normalized,
+            exact_key(normalized),
+            len(normalized.split()),
+            _script(normalized),
+            links,
+            canonical,
+            tag_keys,
+            " ".join(sorted(tag_keys)),
         )
-        return _Prepared(m.timestamp, exact_key(normalized), normalized, short, _script(normalized), tokens)
+        return feats
+
+    def _tag_key(self, tag: str) -> str:
+        # A campaign's few hashtags recur in every post; hashtag_key normalises the tag each time.
+        key = self._tag_cache.get(tag)
+        if key is None:
+            if len(self._tag_cache) >= _URL_CACHE:
+                self._tag_cache.clear()
+            key = self._tag_cache[tag] = hashtag_key(tag)
+        return key
 
     def _record(self, m: Mention, p: _Prepared, res: ClusterAssignment) -> None:
         cfg = self.config
         nid = res.narrative_id
+        feats = p.text
         state = self._states.get(nid)
         if state is None:
             state = self._states[nid] = NarrativeState(nid, cfg)
             self._keys_of[nid] = []
         keys = self._keys_of[nid]
-        if p.key not in self._key_index and len(keys) < _KEYS_PER_NARRATIVE:
-            self._key_index[p.key] = nid
-            keys.append(p.key)
-        in_text = extract_links(m.text) if _MAY_LINK.search(m.text) else []
-        raw_links = dict.fromkeys((*m.links, *in_text))
-        links = tuple(dict.fromkeys(self._canonical(u) for u in raw_links if u.strip()))
-        tags = {hashtag_key(t) for t in (*m.hashtags, *extract_hashtags(m.text))}
-        tags.discard("")
+        if feats.key not in self._key_index and len(keys) < _KEYS_PER_NARRATIVE:
+            self._key_index[feats.key] = nid
+            keys.append(feats.key)
+        if m.links:
+            raw_links = dict.fromkeys((*m.links, *feats.links))
+            links = tuple(dict.fromkeys(self._canonical(u) for u in raw_links if u.strip()))
+        else:
+            links = feats.canonical_links
+        if m.hashtags:
+            tag_set = {self._tag_key(t) for t in m.hashtags} | feats.tag_keys
+            tag_set.discard("")
+            tags = " ".join(sorted(tag_set))
+        else:
+            tags = feats.tags
         author = m.author
         new_account = (
             None
@@ -317,10 +376,10 @@ class Detector:
         rec = Record(
             t=p.t,
             account=author.id,
-            key=p.key,
+            key=feats.key,
             simhash=None,
             links=links,
-            tags=" ".join(sorted(tags)),
+            tags=tags,
             repost_of=m.repost_of,
             new_account=new_account,
             low_followers=low,
@@ -328,8 +387,8 @@ class Detector:
             mention_id=m.id,
             official=author.id in self.allowlist,
             founder=res.created,
-            tokens=p.tokens,
-            normalized=p.normalized,
+            tokens=feats.tokens,
+            normalized=feats.normalized,
         )
         was_clean = state.pending == 0
         state.add(rec, handle=author.handle, lang=m.lang, platform=m.platform, text=m.text)

@@ -147,6 +147,8 @@ def extract_links(text: str) -> list[str]:
 
 def extract_hashtags(text: str) -> list[str]:
     """Hashtags in ``text`` without ``#`` as written, in order; any script; pure numbers excluded."""
+    if "#" not in text and "＃" not in text:
+        return []  # most posts have none, and the pattern's look-behind is slow to scan
     return [tag for tag in _HASHTAG_RE.findall(text) if not tag.isdigit()]
 
 
@@ -349,7 +351,7 @@ def script_of(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)  # fullwidth Latin counts as Latin
     counts = {name: len(rx.findall(text)) for name, rx in _SCRIPT_RES.items()}
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters = sum(map(str.isalpha, text))
     counts["other"] = letters - sum(counts.values())
     best = max(counts, key=lambda name: counts[name])  # dict order breaks ties deterministically
     return best if counts[best] > 0 else "none"

@@ -121,7 +121,31 @@ class _Process:
             self.log_path.unlink(missing_ok=True)
 
 
-class EmbeddedKafka:
+class _Service:
+    """What the embedded services share: one child process, started by `start`, stopped by `stop`."""
+
+    _proc: _Process | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.exited() is None
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.stop()
+            self._proc = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class EmbeddedKafka(_Service):
     """A Tansu broker (memory storage) on a free port; `bootstrap` is "127.0.0.1:PORT".
 
     Tansu creates unknown topics on first use with 4 partitions, so callers create every topic
@@ -177,23 +201,8 @@ class EmbeddedKafka:
         finally:
             admin.close()
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.exited() is None
 
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.stop()
-            self._proc = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-class EmbeddedSearch:
+class EmbeddedSearch(_Service):
     """An osmem-server (in-memory, OpenSearch-compatible) on a free or given port; `url` is its base URL.
 
     A fixed `port` lets a test stop the server and start a fresh one at the same address (an outage).
@@ -230,21 +239,6 @@ class EmbeddedSearch:
                 return bool(resp.status == 200)
         except (urllib.error.URLError, OSError):
             return False
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.exited() is None
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.stop()
-            self._proc = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class EmbeddedStack:

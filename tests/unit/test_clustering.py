@@ -258,3 +258,27 @@ def test_ivf_agrees_with_brute_force_at_5k_narratives() -> None:
         labels.append([a.narrative_id for a in out])
     agreement = np.mean([a == b for a, b in zip(labels[0], labels[1], strict=True)])
     assert agreement >= 0.98
+
+
+@pytest.mark.parametrize("k", [2, 7])
+def test_ivf_search_returns_the_exact_top_k_of_the_probed_lists(k: int) -> None:
+    rng = np.random.default_rng(11)
+    c = make(dim=16, ivf_min_live=64, threshold=0.999)
+    c.learn_many(unit(rng.standard_normal((600, 16))), [0.0] * 600, [f"f{i}" for i in range(600)])
+    index = c._indexes[""]
+    assert index.coarse is not None and index.n_lists > 6
+    # Every slot's recorded position holds that slot (the rebuild fills lists in bulk).
+    for slot, (lst, row) in index.pos.items():
+        assert index.lists[lst].slots[row] == slot
+    queries = unit(rng.standard_normal((40, 16)))
+    scores, slots, probe = index.search(queries, k, nprobe=3)
+    assert probe is not None
+    for q, row_s, row_i, lists in zip(queries, scores, slots, probe, strict=True):
+        pool = [
+            (float(q @ index.lists[lst].units[r]), int(index.lists[lst].slots[r]))
+            for lst in lists
+            for r in range(index.lists[lst].n)
+        ]
+        best = sorted(pool, reverse=True)[:k]
+        assert row_i.tolist() == [slot for _, slot in best]
+        np.testing.assert_allclose(row_s, [s for s, _ in best], rtol=0, atol=1e-6)

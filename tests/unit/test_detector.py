@@ -281,3 +281,20 @@ def test_empty_batch_and_facts() -> None:
     assert step.facts.interval_s == CFG.interval_default_s
     with pytest.raises(ValueError, match="snapshot version"):
         Detector.restore({"version": 99}, CFG, model_name=EMB.name)
+
+
+def test_repeated_text_keeps_each_mentions_own_links_and_hashtags() -> None:
+    # Text features are computed once per distinct text; the listed links and hashtags are per mention.
+    text = "the harbour bridge closes tonight #Harbour see https://example.org/news?utm_source=x"
+    plain = mention(1, 0.0, "a1", text)
+    listed = mention(2, 1.0, "a2", text, links=("http://www.other.example/a/",), hashtags=("Bridge",))
+    det = Detector(CFG, model_name=EMB.name)
+    results = run(det, [plain, listed, mention(3, 2.0, "a3", text)], flush=False)
+    nid = assignments_of(results)["m00001"]
+    assert nid is not None and assignments_of(results)["m00002"] == nid
+    records = det.snapshot()["states"][nid]["records"]
+    assert [(r[4], r[5]) for r in records] == [
+        (["https://example.org/news"], "harbour"),
+        (["https://other.example/a", "https://example.org/news"], "bridge harbour"),
+        (["https://example.org/news"], "harbour"),
+    ]

