@@ -36,15 +36,20 @@ from streams.pipeline import (
     CHUNK_SEPARATOR,
     DEFAULT_SLOT_S,
     BucketState,
+    CheckpointPlan,
     Rejection,
+    ReplayGate,
     RoutedMention,
     SourceMarks,
     SourceProgress,
     check_record,
     chunk_keys,
+    covered_key,
+    decode_offset,
     decode_routed,
     decode_tick,
     drive,
+    encode_offset,
     encode_routed,
     encode_tick,
     manifest,
@@ -82,8 +87,11 @@ class StreamOptions:
     max_future_s: float = 600.0
     lateness_s: float = 2.0  # event-time slack of the reorder buffer
     max_wait_s: float = 1.0  # wall-clock bound on how long a mention waits in the buffer
-    detect_batch: int = 256
+    # Under backlog a batch fills at once; large batches spread the per-batch work (the frontier,
+    # one drive per touched bucket) over more mentions.
+    detect_batch: int = 1024
     detect_within_s: float = 0.1
+    checkpoint_interval_s: float = 5.0  # wall seconds between checkpoints of a routed partition
     stages: tuple[str, ...] = ALL_STAGES
 
     @classmethod
@@ -93,6 +101,7 @@ class StreamOptions:
             max_future_s=settings.max_future_s,
             lateness_s=settings.reorder_lateness_s,
             max_wait_s=settings.reorder_max_wait_s,
+            checkpoint_interval_s=settings.checkpoint_interval_s,
             stages=stages,
         )
 
@@ -104,6 +113,16 @@ class _Buckets:
     detectors: dict[str, Any] = field(default_factory=dict)
     states: dict[str, BucketState] = field(default_factory=dict)
     marks: dict[int, SourceMarks] = field(default_factory=dict)  # routed partition -> stage 1 progress
+    gate: ReplayGate = field(default_factory=ReplayGate)
+    plan: CheckpointPlan = field(default_factory=lambda: CheckpointPlan(0.0))
+
+
+@dataclass(slots=True)
+class _Work:
+    """What the routed records taken since the last drive touched."""
+
+    touched: set[str] = field(default_factory=set)  # buckets that took a mention
+    ticked: set[int] = field(default_factory=set)  # routed partitions that got a tick
 
 
 def build_app(
@@ -152,7 +171,7 @@ def build_app(
     table = app.Table(STATE_TABLE, partitions=settings.partitions, key_type=str, value_type=bytes)
     newest_event: list[float | None] = [None]  # newest event time seen by stage 1 in this process
     progress = SourceProgress(idle_after_s=opts.max_wait_s)  # stage 1's marks for its ticks
-    buckets = _Buckets()
+    buckets = _Buckets(plan=CheckpointPlan(opts.checkpoint_interval_s))
 
     # ------------------------------------------------------------------------------- stage 1
     async def _dead_letter(event: Any, rejection: Rejection) -> None:
@@ -242,17 +261,46 @@ def build_app(
         state = {"detector": buckets.detectors[bucket].snapshot(), "bucket": buckets.states[bucket].to_dict()}
         chunks = pack_state(state)
         keys = chunk_keys(bucket, len(chunks))
-        table[keys[0]] = manifest(chunks)
+        # The manifest last: the changelog keeps the order, so a reader never meets a manifest whose
+        # chunks are not written yet.
         for key, chunk in zip(keys[1:], chunks[1:], strict=True):
             table[key] = chunk
+        table[keys[0]] = manifest(chunks)
+
+    def _checkpoint_due(partitions: Mapping[int, Any]) -> None:
+        """Checkpoint the partitions whose interval is up, each in the context of one of its events
+        (the table writes to the changelog partition of the event in context)."""
+        now = time.monotonic()
+        for partition, event in sorted(partitions.items()):
+            due = buckets.plan.due(partition, now)
+            if due is None:
+                continue
+            token = _current_event.set(weakref.ref(event))
+            try:
+                for bucket in due.buckets:
+                    if bucket in buckets.states:
+                        _checkpoint(bucket)
+                # Written after the buckets it covers: a crash in between only replays more.
+                table[covered_key(partition)] = encode_offset(due.covered)
+            finally:
+                _current_event.reset(token)
+            buckets.plan.written(partition, due, now)
+
+    def _covered(partition: int) -> int:
+        return decode_offset(table.get(covered_key(partition)))
 
     async def _publish(result: Any, batch: Sequence[RoutedMention]) -> None:
+        if not result.alerts:
+            return
         newest_ms = newest_timestamp_ms(batch)
+        records = [alert_record(alert) for alert in result.alerts]
+        pending = [
+            await alerts.send(key=rec.key, value=rec.value, headers=list(rec.headers)) for rec in records
+        ]
+        # All delivered before the checkpoint that would make a replay skip them.
+        await asyncio.gather(*pending)
+        latency = None if newest_ms is None else time.time() - newest_ms / 1000.0
         for alert in result.alerts:
-            rec = alert_record(alert)
-            fut = await alerts.send(key=rec.key, value=rec.value, headers=list(rec.headers))
-            await fut  # delivered before the checkpoint that makes a replay skip it
-            latency = None if newest_ms is None else time.time() - newest_ms / 1000.0
             metrics.alert_emitted(alert.severity, alert.status, latency)
 
     async def _run_bucket(bucket: str) -> bool:
@@ -267,46 +315,90 @@ def build_app(
             metrics.mentions_processed.inc(len(step.batch))
         return (state.next_slot, state.processed, state.late) != before
 
+    def _apply(work: _Work, partition: int, offset: int, key: bytes | None, value: bytes, tick: bool) -> None:
+        """Take one routed record into its bucket's buffer (or a tick into the partition's marks)."""
+        buckets.plan.handled(partition, offset)
+        if tick:
+            marks = buckets.marks.setdefault(partition, SourceMarks(settings.partitions))
+            marks.update(decode_tick(value))
+            work.ticked.add(partition)
+            return
+        bucket = key.decode("utf-8", "replace") if key else bucket_key(0)
+        try:
+            item = decode_routed(value)
+        except (ValueError, KeyError, TypeError) as exc:
+            # Only our own stage 1 writes here; a bad record is a bug, logged, never fatal.
+            log.error("unreadable routed record %s[%d]@%d: %s", settings.topic_routed, partition, offset, exc)
+            return
+        _, state = _load(bucket)
+        state.partition = partition
+        applied = state.last_offset
+        if state.accept(item, offset):
+            work.touched.add(bucket)
+        if state.last_offset != applied:  # taken, or a stage-1 duplicate counted
+            buckets.plan.touch(partition, bucket)
+
+    async def _run(work: _Work) -> None:
+        """Drive every bucket the records touched, and those of the partitions that ticked."""
+        for partition in sorted(work.ticked):
+            _load_restored(partition)
+            work.touched.update(b for b, state in buckets.states.items() if state.partition == partition)
+        for bucket in sorted(work.touched):
+            # A tick that moves nothing changes nothing to checkpoint: ticks come several times a second.
+            if await _run_bucket(bucket):
+                buckets.plan.touch(buckets.states[bucket].partition, bucket)
+        work.touched.clear()
+        work.ticked.clear()
+
+    async def _replay(tp: Any, missing: range) -> None:
+        """Re-apply the routed records after the partition's last checkpoint that faust will not
+        deliver again (its committed offset is past them). Read with a consumer of our own, outside
+        any group, so faust's fetch positions are left alone."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        log.info(
+            "replaying %s[%d] offsets %d..%d since its last checkpoint",
+            tp.topic,
+            tp.partition,
+            missing.start,
+            missing.stop - 1,
+        )
+        reader = AIOKafkaConsumer(
+            enable_auto_commit=False, auto_offset_reset="earliest", **settings.kafka_client_kwargs("aiokafka")
+        )
+        part = TopicPartition(tp.topic, tp.partition)
+        await reader.start()
+        try:
+            reader.assign([part])
+            reader.seek(part, missing.start)
+            work = _Work()
+            while await reader.position(part) < missing.stop:
+                fetched = await reader.getmany(part, timeout_ms=1000, max_records=opts.detect_batch)
+                for record in fetched.get(part, []):
+                    if record.offset in missing:
+                        tick = any(k == TICK_HEADER for k, _ in record.headers or ())
+                        _apply(work, tp.partition, record.offset, record.key, record.value, tick)
+                await _run(work)
+        finally:
+            await reader.stop()
+
     async def detect(stream: Any) -> None:
         async for events in stream.take_events(opts.detect_batch, within=opts.detect_within_s):
-            # bucket -> the latest event of its partition in this batch: the table needs an event in
-            # context to pick the changelog partition, and take_events leaves none set.
-            touched: dict[str, tuple[Any, bool]] = {}  # bucket -> (event, took a new mention)
-            ticked: dict[int, Any] = {}
+            work = _Work()
+            # Routed partition -> its latest event taken: the table needs an event in context to pick
+            # the changelog partition of a checkpoint, and take_events leaves none set.
+            read: dict[int, Any] = {}
             for event in events:
                 msg = event.message
-                if any(k == TICK_HEADER for k, _ in _headers(event)):
-                    marks = buckets.marks.setdefault(msg.partition, SourceMarks(settings.partitions))
-                    marks.update(decode_tick(msg.value))
-                    ticked[msg.partition] = event
-                    continue
-                bucket = msg.key.decode("utf-8", "replace") if msg.key else bucket_key(0)
-                try:
-                    item = decode_routed(msg.value)
-                except (ValueError, KeyError, TypeError) as exc:
-                    # Only our own stage 1 writes here; a bad record is a bug, logged, never fatal.
-                    log.error(
-                        "unreadable routed record %s[%d]@%d: %s", msg.topic, msg.partition, msg.offset, exc
-                    )
-                    continue
-                _, state = _load(bucket)
-                state.partition = msg.partition
-                if state.accept(item, msg.offset):
-                    touched[bucket] = (event, True)
-            for partition, event in ticked.items():
-                _load_restored(partition)
-                for bucket, state in buckets.states.items():
-                    if state.partition == partition and bucket not in touched:
-                        touched[bucket] = (event, False)
-            for bucket in sorted(touched):
-                event, accepted = touched[bucket]
-                token = _current_event.set(weakref.ref(event))
-                try:
-                    # A tick that moves nothing needs no checkpoint: ticks come several times a second.
-                    if await _run_bucket(bucket) or accepted:
-                        _checkpoint(bucket)
-                finally:
-                    _current_event.reset(token)
+                missing = buckets.gate.missing(msg.partition, msg.offset, _covered)
+                if missing:
+                    await _run(work)  # what came before, in offset order
+                    await _replay(msg.tp, missing)
+                read[msg.partition] = event
+                tick = any(k == TICK_HEADER for k, _ in _headers(event))
+                _apply(work, msg.partition, msg.offset, msg.key, msg.value, tick)
+            await _run(work)
+            _checkpoint_due(read)
             metrics.live_narratives.set(sum(d.live_narratives for d in buckets.detectors.values()))
 
     async def _send_ticks(marks: dict[int, Any]) -> None:
@@ -337,6 +429,8 @@ def build_app(
             buckets.detectors.pop(bucket, None)
         for partition in gone:
             buckets.marks.pop(partition, None)
+        buckets.gate.forget(gone)
+        buckets.plan.forget(gone)
         progress.forget(tp.partition for tp in revoked if tp.topic == settings.topic_mentions)
 
     app.on_partitions_revoked.connect(on_revoked)

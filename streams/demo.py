@@ -588,6 +588,8 @@ def _cmd(args: argparse.Namespace) -> int:
         console.print(f"[red]error:[/red] {exc}")
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # kafka-python warns when a poll of the demo's own reader runs a little long: noise in a live table.
+    logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
     options = DemoOptions(
         speed=args.speed,
         mentions=args.mentions,

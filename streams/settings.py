@@ -117,6 +117,9 @@ class Settings:
     max_future_s: float = 600.0
     reorder_lateness_s: float = 2.0
     reorder_max_wait_s: float = 1.0
+    # Seconds between two checkpoints of a routed partition's buckets (0: after every batch); a
+    # crash replays the routed records since the last one (docs/architecture.md, "State").
+    checkpoint_interval_s: float = 5.0
     metrics_host: str = "0.0.0.0"
     metrics_port: int = 9464
     allowlist_file: Path | None = None
@@ -182,6 +185,7 @@ class Settings:
             "max_future_s": env.number("MAX_FUTURE_S", positive=True),
             "reorder_lateness_s": env.number("REORDER_LATENESS_S", positive=True, allow_zero=True),
             "reorder_max_wait_s": env.number("REORDER_MAX_WAIT_S", positive=True),
+            "checkpoint_interval_s": env.number("CHECKPOINT_INTERVAL_S", positive=True, allow_zero=True),
             "metrics_host": env.text("METRICS_HOST"),
             "metrics_port": env.integer("METRICS_PORT", minimum=0, maximum=65535),
             "allowlist_file": env.file("ALLOWLIST_FILE"),

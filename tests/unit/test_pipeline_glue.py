@@ -10,18 +10,24 @@ import pytest
 from schemas.models import Mention
 from streams.dlq import dead_letter_headers, read_dead_letter_headers
 from streams.pipeline import (
+    CHUNK_SEPARATOR,
     BucketState,
+    CheckpointPlan,
     Frontier,
     Rejection,
+    ReplayGate,
     RoutedMention,
     SourceMark,
     SourceMarks,
     SourceProgress,
     check_record,
     chunk_keys,
+    covered_key,
+    decode_offset,
     decode_routed,
     decode_tick,
     drive,
+    encode_offset,
     encode_routed,
     encode_tick,
     manifest,
@@ -305,3 +311,54 @@ def test_dead_letter_headers_carry_origin_and_reason() -> None:
     got = read_dead_letter_headers(headers)
     assert got["source-topic"] == "mentions" and got["source-offset"] == "41"
     assert got["error-code"] == "schema" and got["error-reason"] == "missing"
+
+
+def test_checkpoint_plan_waits_for_the_interval_and_covers_the_partition() -> None:
+    plan = CheckpointPlan(interval_s=5.0)
+    assert plan.due(0, 100.0) is None  # nothing read yet
+    plan.handled(0, 10)
+    plan.touch(0, "bucket-01")
+    assert plan.due(0, 100.0) is None  # the interval starts with the first record
+    plan.handled(0, 12)
+    plan.touch(0, "bucket-00")
+    plan.handled(1, 3)
+    due = plan.due(0, 105.0)
+    assert due is not None and (due.buckets, due.covered) == (("bucket-00", "bucket-01"), 12)
+    plan.written(0, due, 105.0)
+    plan.handled(0, 13)  # only a tick since: the offset alone is due, after the next interval
+    assert plan.due(0, 109.0) is None
+    tick_only = plan.due(0, 110.0)
+    assert tick_only is not None and (tick_only.buckets, tick_only.covered) == ((), 13)
+    plan.written(0, tick_only, 110.0)
+    assert plan.due(0, 200.0) is None  # nothing new at all
+    plan.forget([1])
+    assert plan.due(1, 1e9) is None
+
+
+def test_checkpoint_plan_with_no_interval_checkpoints_every_batch() -> None:
+    plan = CheckpointPlan(interval_s=0.0)
+    for offset in range(3):
+        plan.handled(2, offset)
+        plan.touch(2, "bucket-02")
+        due = plan.due(2, 50.0)
+        assert due is not None and due.covered == offset
+        plan.written(2, due, 50.0)
+
+
+def test_replay_gate_asks_once_per_assignment_for_the_records_after_the_checkpoint() -> None:
+    covered = {0: 41, 1: -1}
+    gate = ReplayGate()
+    assert gate.missing(0, 50, covered.__getitem__) == range(42, 50)
+    assert gate.missing(0, 51, covered.__getitem__) == range(0)  # asked only on the first record
+    assert gate.missing(1, 0, covered.__getitem__) == range(0)  # a fresh partition: nothing missed
+    gate.forget([0])
+    covered[0] = 60
+    assert gate.missing(0, 61, covered.__getitem__) == range(0)  # committed right after the checkpoint
+    gate.forget([1])
+    assert gate.missing(1, 7, covered.__getitem__) == range(0, 7)  # never checkpointed: all of it
+
+
+def test_covered_offsets_round_trip_under_a_key_no_bucket_reader_takes() -> None:
+    assert CHUNK_SEPARATOR in covered_key(3) and covered_key(3) != covered_key(13)
+    assert decode_offset(encode_offset(12345)) == 12345
+    assert decode_offset(None) == -1
