@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 __all__ = ["ALL_STAGES", "STATE_TABLE", "StreamOptions", "build_app", "changelog_topic"]
 
 TICK_HEADER: Final = "x-choruswatch-tick"
-TICK_INTERVAL_S: Final = 1.0  # how often stage 1 reports its progress to stage 2
+TICK_INTERVAL_S: Final = 0.25  # how often stage 1 reports its progress to stage 2
 ALL_STAGES: Final = ("embed", "detect", "sink")
 LAG_REPORT_INTERVAL_S: Final = 5.0
 SINK_POLL_MS: Final = 500
@@ -408,7 +408,7 @@ def build_app(
                 await routed.send(value=value, partition=partition, headers=[(TICK_HEADER, b"1")])
 
     async def tick() -> None:
-        # Every second, stage 1 tells every routed partition how far each of its `mentions` partitions
+        # Every TICK_INTERVAL_S, stage 1 tells every routed partition how far each of its `mentions` partitions
         # has got and which are idle, so stage 2's watermark moves even when no mention flows.
         if app.consumer is None:
             return

@@ -115,8 +115,8 @@ class Settings:
     # docs/architecture.md, "Routing"); more buckets than partitions only spread state thinner.
     routing_buckets: int | None = None
     max_future_s: float = 600.0
-    reorder_lateness_s: float = 2.0
-    reorder_max_wait_s: float = 1.0
+    reorder_lateness_s: float = 0.5
+    reorder_max_wait_s: float = 0.5
     # Seconds between two checkpoints of a routed partition's buckets (0: after every batch); a
     # crash replays the routed records since the last one (docs/architecture.md, "State").
     checkpoint_interval_s: float = 5.0

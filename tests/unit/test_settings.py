@@ -58,7 +58,7 @@ def test_values_are_parsed_and_typed() -> None:
 def test_stream_tunables_defaults_and_parsing() -> None:
     s = Settings.from_env({})
     assert s.embedder == "model"
-    assert (s.max_future_s, s.reorder_lateness_s, s.reorder_max_wait_s) == (600.0, 2.0, 1.0)
+    assert (s.max_future_s, s.reorder_lateness_s, s.reorder_max_wait_s) == (600.0, 0.5, 0.5)
     # Unset routing buckets follow the routed topic's partition count (the lead's decision).
     assert s.routing_buckets is None and s.n_routing_buckets == s.partitions == 4
     assert Settings.from_env({"CHORUSWATCH_PARTITIONS": "6"}).n_routing_buckets == 6
@@ -270,6 +270,6 @@ def test_stream_options_follow_the_settings() -> None:
         Settings.from_env({"CHORUSWATCH_PARTITIONS": "6", "CHORUSWATCH_REORDER_LATENESS_S": "0.5"}),
         ("embed",),
     )
-    assert (opts.n_buckets, opts.lateness_s, opts.max_wait_s, opts.stages) == (6, 0.5, 1.0, ("embed",))
+    assert (opts.n_buckets, opts.lateness_s, opts.max_wait_s, opts.stages) == (6, 0.5, 0.5, ("embed",))
     tuned = StreamOptions.from_settings(Settings.from_env({"CHORUSWATCH_ROUTING_BUCKETS": "2"}))
     assert tuned.n_buckets == 2 and tuned.stages == ("embed", "detect", "sink")
