@@ -109,7 +109,7 @@ class Settings:
     model: str | None = None
     embed_backend: EmbedBackend = "torch"
     embed_batch_size: int = 64
-    embed_batch_within_s: float = 0.2
+    embed_batch_within_s: float = 0.1
     embed_cache_size: int = 50_000
     # None: one bucket per routed partition. Few, large buckets keep paraphrases together (see
     # docs/architecture.md, "Routing"); more buckets than partitions only spread state thinner.

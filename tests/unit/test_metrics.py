@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -165,15 +167,10 @@ def test_health_without_elasticsearch_sink_ignores_it() -> None:
     assert report.ok and report.to_dict()["elasticsearch_reachable"] is None
 
 
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed (make system-deps)")
 def test_promtool_accepts_the_exposition() -> None:
-    import shutil
-    import subprocess
-
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not installed (make system-deps)")
     result = subprocess.run(
-        [promtool, "check", "metrics"], input=_exercised().exposition(), capture_output=True, timeout=30
+        ["promtool", "check", "metrics"], input=_exercised().exposition(), capture_output=True, timeout=30
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == b"" and result.stderr.strip() == b""

@@ -28,7 +28,7 @@ def test_defaults_match_the_architecture_document() -> None:
     assert (s.embed_backend, s.embed_batch_size, s.embed_batch_within_s, s.embed_cache_size) == (
         "torch",
         64,
-        0.2,
+        0.1,
         50_000,
     )
     assert (s.metrics_port, s.log_level, s.es_compat_mode) == (9464, "INFO", "elasticsearch")
