@@ -106,8 +106,10 @@ def start_worker(settings: Settings, log_path: Path, stages: str = "embed,detect
         "CHORUSWATCH_METRICS_PORT": "0",
         "CHORUSWATCH_LOG_LEVEL": "INFO",
         # These tests replay a compressed stream (minutes of event time per wall second), so the
-        # arrival skew between input partitions, in event time, exceeds the real-time default of 0.5 s.
+        # arrival skew between input partitions, in event time, exceeds the real-time default of 0.5 s,
+        # and a partition whose records are fetched but not yet routed must not count as idle after 0.5 s.
         "CHORUSWATCH_REORDER_LATENESS_S": "2",
+        "CHORUSWATCH_REORDER_MAX_WAIT_S": "5",
     }
     with log_path.open("ab") as log:
         return subprocess.Popen(
