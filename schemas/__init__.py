@@ -1,69 +1,9 @@
-"""ChorusWatch wire contracts: versioned JSON Schema files and the frozen Python models held to them."""
+"""ChorusWatch wire contracts: versioned JSON Schema files and the frozen Python models held to them.
 
-from schemas.models import (
-    ALERT_EVENT_SCHEMA_PATH,
-    ALERT_EVENT_TYPE,
-    ALERT_SCHEMA_ID,
-    ALERT_SCHEMA_PATH,
-    MENTION_SCHEMA_ID,
-    MENTION_SCHEMA_PATH,
-    AccountCount,
-    Alert,
-    AlertStatus,
-    Author,
-    DetectorInfo,
-    ErrorCode,
-    Evidence,
-    HashtagCount,
-    LinkCount,
-    Mention,
-    NarrativeInfo,
-    SchemaError,
-    Severity,
-    SignalValue,
-    TimelinePoint,
-    alert_to_cloudevent,
-    cloudevent_to_alert,
-    format_timestamp,
-    load_schema,
-    mention_dict_from_csv_row,
-    parse_mention,
-    parse_timestamp,
-    schema_validator,
-    validate_alert_dict,
-    validate_alert_event_dict,
-)
+The public names are exactly `schemas.models.__all__`, re-exported here.
+"""
 
-__all__ = [
-    "ALERT_EVENT_SCHEMA_PATH",
-    "ALERT_EVENT_TYPE",
-    "ALERT_SCHEMA_ID",
-    "ALERT_SCHEMA_PATH",
-    "MENTION_SCHEMA_ID",
-    "MENTION_SCHEMA_PATH",
-    "AccountCount",
-    "Alert",
-    "AlertStatus",
-    "Author",
-    "DetectorInfo",
-    "ErrorCode",
-    "Evidence",
-    "HashtagCount",
-    "LinkCount",
-    "Mention",
-    "NarrativeInfo",
-    "SchemaError",
-    "Severity",
-    "SignalValue",
-    "TimelinePoint",
-    "alert_to_cloudevent",
-    "cloudevent_to_alert",
-    "format_timestamp",
-    "load_schema",
-    "mention_dict_from_csv_row",
-    "parse_mention",
-    "parse_timestamp",
-    "schema_validator",
-    "validate_alert_dict",
-    "validate_alert_event_dict",
-]
+from schemas import models
+from schemas.models import *  # noqa: F403 - the package re-exports the models' public API
+
+__all__ = list(models.__all__)
