@@ -8,8 +8,9 @@ surprising value can never create an unbounded series (no account, narrative id 
 
 `Health` is the worker's own view of its dependencies (model loaded, Kafka and Elasticsearch reachable);
 it mirrors them into `choruswatch_model_loaded` and `choruswatch_sink_up`. `MetricsServer` serves
-`GET /metrics` (Prometheus text format) and `GET /health` (JSON; 200 when "ok", 503 when "degraded")
-from a background thread.
+`GET /metrics` (Prometheus text format), `GET /health` (JSON; 200 when "ok", 503 when "degraded": the
+readiness signal) and `GET /health/live` (200 while the process serves: the liveness signal, which must
+not fail while only Elasticsearch is down) from a background thread.
 """
 
 from __future__ import annotations
@@ -263,6 +264,8 @@ class _Handler(BaseHTTPRequestHandler):
             report = self.server.health.report()
             body = json.dumps(report.to_dict()).encode()
             self._send(200 if report.ok else 503, "application/json", body)
+        elif path == "/health/live":
+            self._send(200, "application/json", b'{"status": "alive"}')
         else:
             self._send(404, "text/plain; charset=utf-8", b"not found: try /metrics or /health\n")
 

@@ -124,7 +124,7 @@ def test_probes_hit_health_on_the_metrics_port(kustomization: str) -> None:
     for probe in ("startupProbe", "readinessProbe"):
         assert worker[probe]["httpGet"] == {"path": "/health", "port": "metrics"}
     # Liveness must not follow /health: an Elasticsearch outage would restart every worker for nothing.
-    assert worker["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "metrics"}
+    assert worker["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "metrics"}
     service = _one(docs, "Service")
     assert service["spec"]["publishNotReadyAddresses"] is True
     assert worker["resources"]["requests"]["cpu"] and worker["resources"]["requests"]["memory"]

@@ -155,6 +155,9 @@ def test_http_server_serves_metrics_and_health_codes() -> None:
         health.set_elasticsearch_reachable(False)
         assert _get(server.url + "/health")[0] == 503
         assert metrics.sink_up.labels(sink="elasticsearch")._value.get() == 0
+        # Liveness stays up while a sink is down: restarting the worker would not bring the sink back.
+        code, body, _ = _get(server.url + "/health/live")
+        assert code == 200 and json.loads(body) == {"status": "alive"}
         assert _get(server.url + "/nope")[0] == 404
 
 
