@@ -26,35 +26,11 @@ from typing import Any, Self
 
 from streams.embedded import free_port
 from streams.settings import Settings
+from tests.factories import ORGANIC_WORDS
 from tests.integration.conftest import consume_all
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-ORGANIC_WORDS = [
-    "economy",
-    "weather",
-    "football",
-    "election",
-    "music",
-    "movie",
-    "travel",
-    "food",
-    "science",
-    "health",
-    "market",
-    "city",
-    "river",
-    "school",
-    "bridge",
-    "garden",
-    "library",
-    "concert",
-    "festival",
-    "museum",
-    "harbour",
-    "train",
-    "airport",
-]
 
 
 def mention(mention_id: str, t_s: float, account: str, text: str, *, age_days: float = 900) -> dict[str, Any]:

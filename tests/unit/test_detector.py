@@ -16,39 +16,12 @@ from detectors.config import DetectorConfig
 from detectors.detector import Detector, StepResult
 from detectors.embedding import HashingEmbedder
 from schemas.models import Author, Mention, validate_alert_dict
+from tests.factories import ORGANIC_WORDS
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 EMB = HashingEmbedder()
 CFG = DetectorConfig()
-WORDS = [
-    *[
-        "economy",
-        "weather",
-        "football",
-        "election",
-        "music",
-        "movie",
-        "travel",
-        "food",
-        "science",
-        "health",
-        "market",
-        "city",
-        "river",
-    ],
-    *[
-        "school",
-        "bridge",
-        "garden",
-        "library",
-        "concert",
-        "festival",
-        "museum",
-        "harbour",
-        "train",
-        "airport",
-    ],
-]
+WORDS = ORGANIC_WORDS
 CAMPAIGN_TEXTS = (
     "The minister lied about the water deal, share before they delete it #WaterGate",
     "Foreign agents are buying land near the border while the council looks away",

@@ -1,0 +1,27 @@
+"""Shared test data: the vocabulary of synthetic organic chatter (unrelated, independently worded posts)."""
+
+ORGANIC_WORDS: tuple[str, ...] = (
+    "economy",
+    "weather",
+    "football",
+    "election",
+    "music",
+    "movie",
+    "travel",
+    "food",
+    "science",
+    "health",
+    "market",
+    "city",
+    "river",
+    "school",
+    "bridge",
+    "garden",
+    "library",
+    "concert",
+    "festival",
+    "museum",
+    "harbour",
+    "train",
+    "airport",
+)
