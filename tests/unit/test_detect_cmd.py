@@ -33,6 +33,15 @@ def _jsonl(rows: list[Any]) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
 
 
+def _detect(source: str, tmp_path: Path, *extra: str) -> tuple[int, Path]:
+    """Run `choruswatch detect SOURCE` with the hashing embedder; return its exit code and the
+    assignments file it wrote."""
+    assign = tmp_path / "assign.jsonl"
+    argv = ["detect", source, "--embedder", "hashing", "--out", str(tmp_path / "a.jsonl")]
+    code = main([*argv, "--assignments", str(assign), *extra])
+    return code, assign
+
+
 def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -46,19 +55,7 @@ def test_bad_lines_are_reported_with_line_numbers_and_skipped(
     src.write_text(
         _jsonl([_mention(1, 0), "this is {not json", no_author, "", _mention(5, 40)]), encoding="utf-8"
     )
-    assign = tmp_path / "assign.jsonl"
-    code = main(
-        [
-            "detect",
-            str(src),
-            "--embedder",
-            "hashing",
-            "--out",
-            str(tmp_path / "a.jsonl"),
-            "--assignments",
-            str(assign),
-        ]
-    )
+    code, assign = _detect(str(src), tmp_path)
     assert code == 0
     err = capsys.readouterr().err
     assert f"{src}:2: rejected: $: not valid JSON" in err
@@ -76,22 +73,8 @@ def test_csv_input_is_read_and_bad_rows_skipped(tmp_path: Path, capsys: pytest.C
         "c3,telegram,2026-03-01T10:00:05+01:00,another text about the harbour and the port,u3,\n",
         encoding="utf-8",
     )
-    assign = tmp_path / "assign.jsonl"
-    assert (
-        main(
-            [
-                "detect",
-                str(src),
-                "--embedder",
-                "hashing",
-                "--out",
-                str(tmp_path / "a.jsonl"),
-                "--assignments",
-                str(assign),
-            ]
-        )
-        == 0
-    )
+    code, assign = _detect(str(src), tmp_path)
+    assert code == 0
     assert f"{src}:3: rejected: created_at" in capsys.readouterr().err
     assert {row["mention_id"] for row in _lines(assign)} == {"c1", "c3"}
 
@@ -99,22 +82,8 @@ def test_csv_input_is_read_and_bad_rows_skipped(tmp_path: Path, capsys: pytest.C
 def test_stdin_is_read_when_input_is_dash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _jsonl([_mention(i, i) for i in range(4)]).encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
-    assign = tmp_path / "assign.jsonl"
-    assert (
-        main(
-            [
-                "detect",
-                "-",
-                "--embedder",
-                "hashing",
-                "--out",
-                str(tmp_path / "a.jsonl"),
-                "--assignments",
-                str(assign),
-            ]
-        )
-        == 0
-    )
+    code, assign = _detect("-", tmp_path)
+    assert code == 0
     assert [row["mention_id"] for row in _lines(assign)] == ["m0", "m1", "m2", "m3"]
 
 
@@ -199,21 +168,7 @@ def test_non_utf8_line_is_rejected_alone(tmp_path: Path, capsys: pytest.CaptureF
     src.write_bytes(
         _jsonl([_mention(1, 0)]).encode() + b'{"id": "\xff"}\n' + _jsonl([_mention(3, 5)]).encode()
     )
-    assign = tmp_path / "assign.jsonl"
-    assert (
-        main(
-            [
-                "detect",
-                str(src),
-                "--embedder",
-                "hashing",
-                "--out",
-                str(tmp_path / "a.jsonl"),
-                "--assignments",
-                str(assign),
-            ]
-        )
-        == 0
-    )
+    code, assign = _detect(str(src), tmp_path)
+    assert code == 0
     assert f"{src}:2: rejected: $: not valid UTF-8" in capsys.readouterr().err
     assert [row["mention_id"] for row in _lines(assign)] == ["m1", "m3"]
