@@ -46,8 +46,9 @@ from typing import Any
 
 import numpy as np
 
+from choruswatch.demo import WorkerProcess
 from detectors.text import exact_key, normalize
-from streams.demo import WorkerProcess
+from streams.clients import kafka_client_kwargs
 from streams.embedded import EmbeddedStack, free_port
 from streams.settings import Settings
 from streams.topics import create_topics
@@ -189,7 +190,7 @@ class Feeder:
         from kafka import KafkaProducer
 
         self.topic = settings.topic_mentions
-        self._producer = KafkaProducer(acks=1, linger_ms=5, **settings.kafka_client_kwargs())
+        self._producer = KafkaProducer(acks=1, linger_ms=5, **kafka_client_kwargs(settings))
 
     def send(self, payload: dict[str, Any], now_ms: int) -> None:
         value = json.dumps(payload, ensure_ascii=False).encode()
@@ -230,7 +231,7 @@ def alert_latencies(settings: Settings, since_ms: int) -> list[float]:
     """Seconds from the triggering mention's Kafka timestamp to the alert record's, per revision."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(enable_auto_commit=False, group_id=None, **settings.kafka_client_kwargs())
+    consumer = KafkaConsumer(enable_auto_commit=False, group_id=None, **kafka_client_kwargs(settings))
     try:
         tps = [
             TopicPartition(settings.topic_alerts, p)
@@ -292,7 +293,7 @@ def run(sizes: Sizes, embedder: str, seed: int) -> str:
         create_topics(settings)
         import asyncio
 
-        from streams.es_setup import setup_alert_index
+        from streams.es import setup_alert_index
 
         asyncio.run(setup_alert_index(settings))
         worker = WorkerProcess(settings, embedder)

@@ -21,10 +21,11 @@ from typing import Any
 
 from choruswatch.detect_cmd import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_BUCKETS,
     DEFAULT_CACHE_SIZE,
+    DetectOptions,
     build_embedder,
     detect_records,
-    load_config,
     records_from_mentions,
     summary_table,
 )
@@ -39,6 +40,7 @@ from choruswatch.evaluate import (
 from choruswatch.io import jsonl_line
 from choruswatch.simulate import DEFAULT_MENTIONS, generate
 from schemas.models import Mention
+from streams.inputs import load_detector_config
 
 
 def _campaign_table(report: Report, kinds: dict[str, str]) -> Any:
@@ -88,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
+        "--buckets", type=int, default=DEFAULT_BUCKETS, help="routing buckets (the stream's partition count)"
+    )
+    parser.add_argument(
         "--save", type=Path, default=None, help="also write mentions, labels, alerts, assignments here"
     )
     args = parser.parse_args(argv)
@@ -105,17 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = {g.label: g.kind for g in labels.values()}
 
     t0 = time.perf_counter()
-    config = load_config(args.config)
+    config = load_detector_config(args.config)
     embedder = build_embedder(args.embedder, args.model, DEFAULT_CACHE_SIZE)
     load_s = time.perf_counter() - t0
-    detector = Detector(config, model_name=embedder.name, allowlist=frozenset(scenario.allowlist))
     alerts: list[dict[str, Any]] = []
     assignments: dict[str, str | None] = {}
     summary = detect_records(
         records_from_mentions(mentions),
-        detector,
+        lambda: Detector(config, model_name=embedder.name, allowlist=frozenset(scenario.allowlist)),
         embedder,
-        batch_size=args.batch_size,
+        options=DetectOptions(batch_size=args.batch_size, buckets=args.buckets),
         on_alert=alerts.append,
         on_assignment=assignments.__setitem__,
     )

@@ -1,28 +1,24 @@
-"""The `choruswatch` console script: one composition root for every sub-command.
+"""The `choruswatch` console script: the one composition root of every sub-command.
 
-Each sub-command lives in its own module that exposes `register(subparsers)`; that function adds an
-argparse parser and sets `func` (called with the parsed namespace, returning an exit code). Modules keep
-heavy imports (torch, faust, elasticsearch) inside their functions so `choruswatch --help` stays fast.
+Each sub-command module exposes `register(subparsers)`, which adds its argparse parser and sets `func`
+(called with the parsed namespace, returning an exit code). The modules are imported here statically
+and keep their heavy imports (torch, faust, elasticsearch) inside their functions, so
+`choruswatch --help` stays fast.
+
+Configuration and input errors are handled once, here: a bad setting, input file, allowlist, detector
+configuration or model ends the command with one line on stderr naming the command and the problem,
+and exit status 2 — never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-# (module, what it provides) — order is the order shown in --help.
-COMMAND_MODULES: tuple[str, ...] = (
-    "choruswatch.detect_cmd",  # detect
-    "choruswatch.simulate",  # simulate
-    "choruswatch.evaluate",  # evaluate
-    "streams.topics",  # topics create / check
-    "streams.es_setup",  # es setup
-    "streams.kibana",  # kibana import
-    "streams.worker",  # worker
-    "streams.demo",  # demo
-)
+from choruswatch import demo, detect_cmd, evaluate, ops_cmds, replay_cmd, simulate
+
+COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, ops_cmds, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,16 +27,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Detect coordinated disinformation narratives in social-media streams.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # A sub-command whose module is not part of this installation is simply not offered.
-            if exc.name == name:
-                continue
-            raise
+    for module in COMMANDS:
         module.register(subparsers)
     return parser
+
+
+def usage_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean "this cannot start as configured" (exit 2), from every layer."""
+    from choruswatch.detect_cmd import UsageError
+    from choruswatch.io import InputError
+    from detectors.config import ConfigError
+    from detectors.embedding import EmbeddingError
+    from streams.inputs import InputFileError
+    from streams.settings import SettingsError
+    from streams.topics import TopicsNotReady
+    from streams.worker import WorkerNotReady
+
+    return (
+        UsageError,
+        InputError,
+        ConfigError,
+        EmbeddingError,
+        InputFileError,
+        SettingsError,
+        TopicsNotReady,
+        WorkerNotReady,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except usage_errors() as exc:
+        print(f"choruswatch {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,18 +1,21 @@
-"""`choruswatch detect`: run the detection core over a file of mentions, without Kafka.
+"""`choruswatch detect`: run the detection core over a file of mentions, exactly as the stream would.
 
-Mentions are read (JSON lines or CSV, `-` for stdin; see :mod:`choruswatch.io`), embedded in
-batches of `--batch-size` through a bounded cache, and fed to :class:`detectors.detector.Detector` in
-input order in slices of at most `--batch-window` seconds of event time (like the stream worker's
-micro-batches).
-After each slice the detector is advanced to the newest event time seen, so narratives expire and
-alerts close on event time exactly as in the stream worker; `flush()` closes what is left at the end.
+Mentions are read (JSON lines or CSV, `-` for stdin; see :mod:`choruswatch.io`), checked before the
+model is loaded (an empty, binary or unusable input fails at once with the reason), embedded in batches
+of `--batch-size` through a bounded cache, and fed to the event-time engine
+(:class:`detectors.engine.Engine`): one Detector per routing bucket, each driven in fixed event-time
+slots, as stream stage 2 drives them. So with the stream's bucket count (`--buckets`, default 4 = the
+default partition count) `detect` gives the alert revisions the stream gives for the same mentions.
+
+Mentions may arrive out of order by up to `--lateness` seconds of event time; one later than that
+comes after its slot went and is processed apart (counted as late), as in the stream. At the end of
+the input every open alert is closed (`closed` revisions), unless `--keep-open` says the input is a
+slice of a stream that goes on.
 
 Alert revisions go out as JSON lines (`--out`, default stdout); `--assignments` writes one
-`{"mention_id", "narrative_id"}` line per processed mention. A bad line is reported on stderr with
-its line number and reason, counted and skipped. A mention whose `created_at` is earlier than the
-newest one seen by more than `--order-tolerance` seconds is counted as out of order and still
-processed (the core takes it as arriving late). Exit status: 0 on success (even with rejected
-lines), 2 when the input cannot be read or the configuration, allowlist or model is bad.
+`{"mention_id", "narrative_id"}` line per processed mention, in processing (event-time) order. A bad
+line is reported on stderr with its line number and reason, counted and skipped. Exit status: 0 on
+success (even with rejected lines), 2 when the input, configuration, allowlist or model cannot be used.
 
 The loop itself is :func:`detect_records`, which takes already-read records and callbacks, so the
 quality benchmark runs the same code in-process.
@@ -22,28 +25,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from choruswatch.io import InputError, MentionReader, Rejected, jsonl_line, read_allowlist
+from choruswatch.io import MentionReader, Rejected, jsonl_line
 
 if TYPE_CHECKING:
-    from detectors.config import DetectorConfig
-    from detectors.detector import Detector, StepResult
+    from detectors.detector import StepResult
     from detectors.embedding import Embedder
+    from detectors.engine import DetectorLike, Step
     from schemas.models import Mention
 
 DEFAULT_BATCH_SIZE = 256
-DEFAULT_ORDER_TOLERANCE_S = 60.0
-DEFAULT_BATCH_WINDOW_S = 30.0
+DEFAULT_LATENESS_S = 60.0
+DEFAULT_BUCKETS = 4
 DEFAULT_CACHE_SIZE = 50_000
 # Past this many, rejected lines are only counted: a wholly wrong file must not bury the summary.
 MAX_REPORTED_REJECTIONS = 100
@@ -51,7 +52,15 @@ SEVERITIES = ("low", "medium", "high", "critical")
 
 
 class UsageError(Exception):
-    """A bad configuration, allowlist or model: the run cannot start (exit status 2)."""
+    """A bad option or model: the run cannot start (exit status 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DetectOptions:
+    batch_size: int = DEFAULT_BATCH_SIZE
+    buckets: int = DEFAULT_BUCKETS
+    lateness_s: float = DEFAULT_LATENESS_S
+    keep_open: bool = False
 
 
 @dataclass(slots=True)
@@ -60,7 +69,7 @@ class DetectSummary:
 
     mentions: int = 0
     rejected: int = 0
-    out_of_order: int = 0
+    late: int = 0
     narratives: set[str] = field(default_factory=set)
     alert_severity: dict[str, str] = field(default_factory=dict)  # alert id → latest severity
     authentic_alerts: set[str] = field(default_factory=set)
@@ -78,39 +87,9 @@ class DetectSummary:
         return self.mentions / self.seconds if self.seconds else 0.0
 
 
-def load_config(path: str | None) -> DetectorConfig:
-    """DetectorConfig from a JSON or TOML file (by extension; otherwise JSON, then TOML)."""
-    from detectors.config import ConfigError, DetectorConfig
-
-    if path is None:
-        return DetectorConfig()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from None
-    data: Any
-    try:
-        if path.endswith(".toml"):
-            data = tomllib.loads(text)
-        elif path.endswith(".json"):
-            data = json.loads(text)
-        else:
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError:
-                data = tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"config {path} is neither valid JSON nor TOML: {exc}") from None
-    try:
-        return DetectorConfig.from_mapping(data)
-    except ConfigError as exc:
-        raise UsageError(f"config {path}: {exc}") from None
-
-
 def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
     """A CachedEmbedder in front of the real model (offline) or of the hashing embedder."""
     from detectors.embedding import (
-        DEFAULT_MODEL,
         CachedEmbedder,
         EmbeddingError,
         HashingEmbedder,
@@ -124,60 +103,64 @@ def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
         # The command never reaches the network: the default model ships in a package.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            inner = SentenceTransformerEmbedder(model or DEFAULT_MODEL)
+            inner = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2")
         except EmbeddingError as exc:
             raise UsageError(f"cannot load model: {exc}") from None
     return CachedEmbedder(inner, maxsize=cache_size)
 
 
+@dataclass(slots=True)
+class _Emitter:
+    """Turns engine steps into output callbacks and the summary."""
+
+    summary: DetectSummary
+    on_alert: Callable[[dict[str, Any]], None]
+    on_assignment: Callable[[str, str | None], None] | None
+
+    def step(self, result: StepResult) -> None:
+        for assignment in result.assignments:
+            if assignment.narrative_id is not None:
+                self.summary.narratives.add(assignment.narrative_id)
+            if self.on_assignment is not None:
+                self.on_assignment(assignment.mention_id, assignment.narrative_id)
+        for alert in result.alerts:
+            self.summary.revisions += 1
+            self.summary.alert_severity[alert.alert_id] = alert.severity
+            if alert.authentic:
+                self.summary.authentic_alerts.add(alert.alert_id)
+            self.on_alert(alert.to_dict())
+
+    def steps(self, steps: Iterable[tuple[int, Step[Any, Any]]]) -> None:
+        for _, step in steps:
+            self.step(step.result)
+
+
 def detect_records(
     records: Iterable[tuple[int, Mention | Rejected]],
-    detector: Detector,
+    make_detector: Callable[[], DetectorLike],
     embedder: Embedder,
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    order_tolerance_s: float = DEFAULT_ORDER_TOLERANCE_S,
-    batch_window_s: float = DEFAULT_BATCH_WINDOW_S,
+    options: DetectOptions = DetectOptions(),
     on_alert: Callable[[dict[str, Any]], None],
     on_assignment: Callable[[str, str | None], None] | None = None,
     on_rejected: Callable[[Rejected], None] | None = None,
     on_batch: Callable[[DetectSummary], None] | None = None,
 ) -> DetectSummary:
-    """Run the detector over records in input order; alerts and assignments go to the callbacks."""
-    summary = DetectSummary()
-    started = time.perf_counter()
-    newest = float("-inf")
-    batch: list[Mention] = []
+    """Run the engine over records in input order; alerts and assignments go to the callbacks."""
+    from detectors.engine import Engine
 
-    def emit(result: StepResult) -> None:
-        for assignment in result.assignments:
-            if assignment.narrative_id is not None:
-                summary.narratives.add(assignment.narrative_id)
-            if on_assignment is not None:
-                on_assignment(assignment.mention_id, assignment.narrative_id)
-        for alert in result.alerts:
-            summary.revisions += 1
-            summary.alert_severity[alert.alert_id] = alert.severity
-            if alert.authentic:
-                summary.authentic_alerts.add(alert.alert_id)
-            on_alert(alert.to_dict())
+    summary = DetectSummary()
+    emit = _Emitter(summary, on_alert, on_assignment)
+    engine = Engine(make_detector, buckets=options.buckets, lateness_s=options.lateness_s)
+    started = time.perf_counter()
+    batch: list[Mention] = []
 
     def run_batch() -> None:
         t0 = time.perf_counter()
         vectors = embedder.encode([m.text for m in batch])
         summary.embed_seconds += time.perf_counter() - t0
         summary.embedded_texts += len(batch)
-        # One model call per batch for throughput, but the detector sees event-time slices of at most
-        # `batch_window_s`, so a slow stream is not scored late (that would add to the detection delay).
-        start, clock = 0, float("-inf")
-        for i, mention in enumerate(batch):
-            if i > start and mention.timestamp - batch[start].timestamp > batch_window_s:
-                emit(detector.process(batch[start:i], vectors[start:i]))
-                emit(detector.advance(clock))
-                start = i
-            clock = max(clock, mention.timestamp)
-        emit(detector.process(batch[start:], vectors[start:]))
-        emit(detector.advance(clock))
+        emit.steps(engine.add(batch, vectors))
         summary.mentions += len(batch)
         batch.clear()
         if on_batch is not None:
@@ -189,16 +172,16 @@ def detect_records(
             if on_rejected is not None:
                 on_rejected(record)
             continue
-        ts = record.timestamp
-        if ts < newest - order_tolerance_s:
-            summary.out_of_order += 1
-        newest = max(newest, ts)
         batch.append(record)
-        if len(batch) >= batch_size:
+        if len(batch) >= options.batch_size:
             run_batch()
     if batch:
         run_batch()
-    emit(detector.flush())
+    emit.steps(engine.finish())
+    if not options.keep_open:
+        for bucket in sorted(engine.detectors):
+            emit.step(engine.detectors[bucket].flush())
+    summary.late = engine.late
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -218,7 +201,7 @@ def summary_table(summary: DetectSummary, embedder: Embedder | None = None) -> A
     table.add_row("  of which authentic (allowlisted)", f"{len(summary.authentic_alerts):,}")
     table.add_row("alert revisions", f"{summary.revisions:,}")
     table.add_row("rejected lines", f"{summary.rejected:,}")
-    table.add_row("out of order (still processed)", f"{summary.out_of_order:,}")
+    table.add_row("late (after their slot; processed apart)", f"{summary.late:,}")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     table.add_row("mentions/s", f"{summary.mentions_per_s:,.0f}")
     if summary.embed_seconds:
@@ -233,46 +216,38 @@ def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from detectors.detector import Detector
+    from streams.inputs import load_allowlist, load_detector_config
 
     console = Console(stderr=True)
-    try:
-        config = load_config(args.config)
-        try:
-            allowlist = read_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read allowlist {args.allowlist}: {exc}") from None
-        with contextlib.ExitStack() as stack:
-            reader = stack.enter_context(MentionReader(args.input))
-            embedder = build_embedder(args.embedder, args.model, args.cache_size)
-            detector = Detector(config, model_name=embedder.name, allowlist=allowlist)
-            out = sys.stdout if args.out in (None, "-") else stack.enter_context(_open_for_writing(args.out))
-            assignments = (
-                stack.enter_context(_open_for_writing(args.assignments)) if args.assignments else None
-            )
-            summary = _with_progress(
-                reader.total_bytes is not None and sys.stderr.isatty(),
+    config = load_detector_config(args.config)
+    allowlist = load_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
+    options = DetectOptions(args.batch_size, args.buckets, args.lateness, args.keep_open)
+    with contextlib.ExitStack() as stack:
+        reader = stack.enter_context(MentionReader(args.input))
+        reader.preflight()  # before the model: a bad input fails in a second, not after the load
+        out = sys.stdout if args.out in (None, "-") else stack.enter_context(_open_for_writing(args.out))
+        assignments = stack.enter_context(_open_for_writing(args.assignments)) if args.assignments else None
+        embedder = build_embedder(args.embedder, args.model, args.cache_size)
+
+        def make() -> Detector:
+            return Detector(config, model_name=embedder.name, allowlist=allowlist)
+
+        summary = _with_progress(
+            reader.total_bytes is not None and sys.stderr.isatty(),
+            reader,
+            console,
+            lambda on_batch: detect_records(
                 reader,
-                console,
-                lambda on_batch: detect_records(
-                    reader,
-                    detector,
-                    embedder,
-                    batch_size=args.batch_size,
-                    order_tolerance_s=args.order_tolerance,
-                    batch_window_s=args.batch_window,
-                    on_alert=_writer(out),
-                    on_assignment=_assignment_writer(assignments) if assignments is not None else None,
-                    on_rejected=_rejection_reporter(reader.name),
-                    on_batch=on_batch,
-                ),
-            )
-            out.flush()
-    except (UsageError, InputError) as exc:
-        print(f"choruswatch detect: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"choruswatch detect: {exc}", file=sys.stderr)
-        return 2
+                make,
+                embedder,
+                options=options,
+                on_alert=_writer(out),
+                on_assignment=_assignment_writer(assignments) if assignments is not None else None,
+                on_rejected=rejection_reporter(reader.name),
+                on_batch=on_batch,
+            ),
+        )
+        out.flush()
     console.print(summary_table(summary, embedder))
     return 0
 
@@ -298,7 +273,7 @@ def _assignment_writer(fp: TextIO) -> Callable[[str, str | None], None]:
     return write
 
 
-def _rejection_reporter(name: str) -> Callable[[Rejected], None]:
+def rejection_reporter(name: str) -> Callable[[Rejected], None]:
     count = 0
 
     def report(rejected: Rejected) -> None:
@@ -339,42 +314,47 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "detect",
         help="detect coordinated narratives in a file of mentions (JSON lines or CSV)",
-        description="Read mentions in created_at order, cluster them into narratives, score coordination "
-        "and write alert revisions as JSON lines.",
+        description="Read mentions, cluster them into narratives, score coordination and write alert "
+        "revisions as JSON lines: the stream's results for the same mentions. CSV needs the columns "
+        "id, platform, created_at, text, author_id (see README).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("input", help="mentions file (.jsonl or .csv; sniffed otherwise), '-' for stdin")
-    parser.add_argument("--out", default=None, help="alert revisions JSONL (default stdout)")
+    parser.add_argument("--out", default=None, help="alert revisions JSONL (stdout when not given)")
     parser.add_argument(
         "--assignments", default=None, help="write one {mention_id, narrative_id} line per mention"
     )
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument(
-        "--model", default=None, help="sentence-transformers model name or path (default: bundled)"
+        "--model", default=None, help="sentence-transformers model name or path (bundled default)"
     )
     parser.add_argument(
-        "--embedder",
-        choices=("model", "hashing"),
-        default="model",
-        help="model (default) or hashing (no model)",
+        "--embedder", choices=("model", "hashing"), default="model", help="model, or hashing (no model)"
     )
     parser.add_argument(
-        "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="mentions per batch"
+        "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="mentions per embedding batch"
     )
     parser.add_argument(
         "--cache-size", type=_positive_int, default=DEFAULT_CACHE_SIZE, help="embedding cache entries"
     )
     parser.add_argument(
-        "--batch-window",
-        type=float,
-        default=DEFAULT_BATCH_WINDOW_S,
-        help="most seconds of event time the detector gets in one step (default 30)",
+        "--buckets",
+        type=_positive_int,
+        default=DEFAULT_BUCKETS,
+        help="routing buckets, as the stream's CHORUSWATCH_ROUTING_BUCKETS (its partition count by default)",
     )
     parser.add_argument(
+        "--lateness",
         "--order-tolerance",
         type=float,
-        default=DEFAULT_ORDER_TOLERANCE_S,
-        help="seconds a mention may be older than the newest seen before it counts as out of order",
+        default=DEFAULT_LATENESS_S,
+        help="seconds of event time a mention may lag the newest one read and still be put in its place",
+    )
+    parser.add_argument(
+        "--keep-open",
+        action="store_true",
+        help="leave alerts open at the end (the input is a slice of a stream)",
     )
     parser.set_defaults(func=_run)
 

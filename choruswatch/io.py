@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TextIO, cast
+from typing import Any, BinaryIO, Final, Literal, TextIO, cast
 
 from schemas.models import Mention, SchemaError, mention_dict_from_csv_row, parse_mention
 
@@ -31,7 +31,28 @@ MAX_LINE_BYTES = 256 * 1024
 
 
 class InputError(Exception):
-    """The input as a whole cannot be read (missing file, permission, not a file)."""
+    """The input as a whole cannot be read or used (missing file, binary data, no valid record, a CSV
+    header without the required columns)."""
+
+
+#: Columns a CSV input must have (see `schemas.models.mention_dict_from_csv_row` for all of them).
+REQUIRED_CSV_COLUMNS: Final = ("id", "platform", "created_at", "text", "author_id")
+CSV_COLUMNS: Final = (
+    *REQUIRED_CSV_COLUMNS,
+    "author_handle",
+    "author_created_at",
+    "author_followers",
+    "author_verified",
+    "lang",
+    "url",
+    "links",
+    "hashtags",
+    "repost_of",
+    "reply_to",
+    "quote_of",
+)
+# How much of the input `preflight` reads before the run starts (the model is loaded after it).
+PREFLIGHT_RECORDS: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +76,6 @@ def write_jsonl(fp: TextIO, rows: Iterable[Any]) -> int:
         fp.write(jsonl_line(row))
         n += 1
     return n
-
-
-def read_allowlist(path: str | Path) -> frozenset[str]:
-    """Author ids, one per line; blank lines and `#` comments (whole-line or trailing) are ignored."""
-    ids = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        value = line.split("#", 1)[0].strip()
-        if value:
-            ids.add(value)
-    return frozenset(ids)
 
 
 class MentionReader:
@@ -101,6 +112,10 @@ class MentionReader:
                 first = line.lstrip(b"\xef\xbb\xbf").lstrip()
                 break
         self.format: Format = fmt or ("jsonl" if first.startswith(b"{") else "csv")
+        self._records: Iterator[tuple[int, Mention | Rejected]] = (
+            self._jsonl() if self.format == "jsonl" else self._csv()
+        )
+        self._buffered: list[tuple[int, Mention | Rejected]] = []
 
     def __enter__(self) -> MentionReader:
         return self
@@ -113,13 +128,46 @@ class MentionReader:
             self._owned.close()
             self._owned = None
 
+    def preflight(self) -> None:
+        """Fail fast, before anything expensive (a model load) starts: binary data, a CSV header
+        without the required columns, or no valid record among the first ones read raise InputError.
+        The records read are kept and come first when the reader is iterated."""
+        head = b"".join(self._head)
+        if b"\x00" in head:
+            raise InputError(f"{self.name} looks like binary data (NUL bytes), not JSON lines or CSV")
+        if not head.strip():
+            raise InputError(f"{self.name} is empty: no mention to read")
+        if self.format == "csv":
+            self._check_csv_header()
+        records = self._records
+        self._buffered = list(itertools.islice(records, PREFLIGHT_RECORDS))
+        if self._buffered and not any(isinstance(r, Mention) for _, r in self._buffered):
+            first = next(r for _, r in self._buffered if isinstance(r, Rejected))
+            raise InputError(
+                f"{self.name}: none of the first {len(self._buffered)} records is a valid mention "
+                f"(line {first.line}: {first.reason})"
+            )
+
+    def _check_csv_header(self) -> None:
+        first = next((line for line in self._head if line.strip()), b"")
+        header = next(csv.reader([first.decode("utf-8-sig", "replace")]), [])
+        found = [c.strip() for c in header]
+        missing = [c for c in REQUIRED_CSV_COLUMNS if c not in found]
+        if missing:
+            raise InputError(
+                f"{self.name}: the CSV header lacks the required column(s) {', '.join(missing)}; expected "
+                f"{', '.join(REQUIRED_CSV_COLUMNS)} (optional: {', '.join(CSV_COLUMNS[len(REQUIRED_CSV_COLUMNS) :])}); "
+                f"found {', '.join(found) or 'nothing'}"
+            )
+
     def _lines(self) -> Iterator[bytes]:
         for line in itertools.chain(self._head, self._stream):
             self.bytes_read += len(line)
             yield line
 
     def __iter__(self) -> Iterator[tuple[int, Mention | Rejected]]:
-        return self._jsonl() if self.format == "jsonl" else self._csv()
+        buffered, self._buffered = self._buffered, []
+        return itertools.chain(buffered, self._records)
 
     def _jsonl(self) -> Iterator[tuple[int, Mention | Rejected]]:
         for line_no, raw in enumerate(self._lines(), 1):

@@ -460,6 +460,11 @@ class OnlineClusterer:
         self._commit()
         return ClusterAssignment(narrative_id, sim, False, ())
 
+    def next_expiry(self) -> float | None:
+        """A lower bound on the event time at which :meth:`expire` removes something (None: no
+        narrative is live). The heap may hold stale entries, which only make the bound earlier."""
+        return self._heap[0][0] + self.idle_expiry_s if self._heap else None
+
     def expire(self, now: float) -> list[str]:
         """Remove narratives whose last_seen is older than ``now - idle_expiry_s``; oldest first."""
         cutoff = float(now) - self.idle_expiry_s

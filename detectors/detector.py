@@ -262,6 +262,16 @@ class Detector:
                 )[0]
         return results, exact_hits
 
+    def next_deadline(self) -> float | None:
+        """The earliest event time at which :meth:`advance` may change anything: a re-score falling
+        due or a narrative expiring (None: nothing is live). The event-time engine skips the empty
+        slots before it; calls before it would be no-ops."""
+        times = [self._due[0][0]] if self._due else []
+        expiry = self._clusterer.next_expiry() if self._clusterer is not None else None
+        if expiry is not None:
+            times.append(expiry)
+        return min(times) if times else None
+
     def advance(self, now: float) -> StepResult:
         """Move event time to ``now`` without new mentions: re-score idle narratives that are due,
         expire narratives idle for ``idle_expiry_s`` and close their alerts."""

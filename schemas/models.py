@@ -84,6 +84,10 @@ ALERT_STATUSES: Final = frozenset({"open", "updated", "closed"})
 SEVERITIES: Final = frozenset({"low", "medium", "high", "critical"})
 MAX_REPRESENTATIVE_TEXTS: Final = 5
 MAX_SAMPLE_MENTION_IDS: Final = 50
+#: Plausibility limits of Mention v1, enforced by both validators (the schema files say the same).
+MIN_YEAR: Final = 1970
+MAX_FOLLOWERS: Final = 10**12
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 class SchemaError(ValueError):
@@ -107,7 +111,7 @@ def _rebuild_schema_error(field: str, reason: str, code: ErrorCode) -> SchemaErr
 # ---------------------------------------------------------------------------------------------------
 # timestamps
 
-# Identical to the "timestamp" pattern in the schema files so both validators agree.
+# The "timestamp" pattern of the schema files; Python checks the year floor (MIN_YEAR) on its own.
 _TIMESTAMP_RE: Final = re.compile(
     r"^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])"
     r"(?:\.([0-9]+))?(?:([Zz])|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$"
@@ -138,6 +142,9 @@ def parse_timestamp(value: object, field: str = "$") -> datetime:
     year, month, day, hour, minute, second, frac, zulu, sign, off_h, off_m = m.groups()
     tz = UTC if zulu else _offset(sign, off_h, off_m)
     micro = int((frac + "00000")[:6]) if frac else 0
+    if int(year) < MIN_YEAR:
+        # Year 0001 parses, then breaks epoch arithmetic downstream; no post or account is that old.
+        raise SchemaError(field, f"before {MIN_YEAR}: not a plausible date: {_excerpt(value)}")
     try:
         return datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
@@ -180,6 +187,14 @@ def _excerpt(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
+def _check_unicode(path: str, value: str) -> str:
+    """Refuse lone surrogates: a JSON escape such as \\ud800 decodes to one, and no stage could
+    encode the mention as UTF-8 again (JSON Schema patterns cannot say this; Python is stricter)."""
+    if not value.isascii() and _SURROGATE.search(value) is not None:
+        raise SchemaError(path, "invalid Unicode: a lone surrogate (an unpaired \\ud800-\\udfff escape)")
+    return value
+
+
 def _req_str(obj: Mapping[str, Any], key: str, path: str, *, non_empty: bool = True) -> str:
     if key not in obj:
         raise SchemaError(path, "required field is missing")
@@ -188,7 +203,7 @@ def _req_str(obj: Mapping[str, Any], key: str, path: str, *, non_empty: bool = T
         raise SchemaError(path, f"expected string, got {_type_name(value)}")
     if non_empty and not value:
         raise SchemaError(path, "must not be empty")
-    return value
+    return _check_unicode(path, value)
 
 
 def _opt_str(obj: Mapping[str, Any], key: str, path: str, *, non_empty: bool = False) -> str | None:
@@ -199,7 +214,7 @@ def _opt_str(obj: Mapping[str, Any], key: str, path: str, *, non_empty: bool = F
         raise SchemaError(path, f"expected string or null, got {_type_name(value)}")
     if non_empty and not value:
         raise SchemaError(path, "must not be empty")
-    return value
+    return _check_unicode(path, value)
 
 
 def _str_array(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -211,6 +226,7 @@ def _str_array(obj: Mapping[str, Any], key: str) -> tuple[str, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, str):
             raise SchemaError(f"{key}[{i}]", f"expected string, got {_type_name(item)}")
+        _check_unicode(f"{key}[{i}]", item)
     return tuple(value)
 
 
@@ -240,8 +256,10 @@ class Author:
                 followers = int(followers)
             if isinstance(followers, bool) or not isinstance(followers, int):
                 raise SchemaError(f"{path}.followers", f"expected integer, got {_type_name(followers)}")
-            if followers < 0:
-                raise SchemaError(f"{path}.followers", f"must be >= 0, got {followers}")
+            if not 0 <= followers <= MAX_FOLLOWERS:
+                raise SchemaError(
+                    f"{path}.followers", f"must be between 0 and {MAX_FOLLOWERS}, got {followers}"
+                )
         verified = obj.get("verified")
         if verified is not None and not isinstance(verified, bool):
             raise SchemaError(f"{path}.verified", f"expected boolean, got {_type_name(verified)}")
@@ -370,6 +388,8 @@ def parse_mention(raw: bytes | str, *, max_bytes: int = 256 * 1024) -> Mention:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SchemaError("$", f"not valid JSON: {exc}", code="decode") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's int-string limit)
+        raise SchemaError("$", f"not valid JSON for ChorusWatch: {str(exc)[:120]}", code="decode") from None
     except RecursionError:
         raise SchemaError("$", "not valid JSON: nested too deeply", code="decode") from None
     if not isinstance(obj, dict):
@@ -412,7 +432,9 @@ def mention_dict_from_csv_row(row: Mapping[str, str | None]) -> dict[str, Any]:
             author[name] = value
     followers = cell("author_followers")
     if followers is not None:
-        author["followers"] = int(followers) if followers.isascii() and followers.isdigit() else followers
+        # At most 13 digits reach int(): a 5,000-digit cell stays text and is refused by field.
+        digits = followers.isascii() and followers.isdigit() and len(followers) <= 13
+        author["followers"] = int(followers) if digits else followers
     verified = cell("author_verified")
     if verified is not None:
         low = verified.lower()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from schemas.models import Alert, alert_to_cloudevent
+from streams.ports import OutRecord
 
 CONTENT_TYPE: Final = "application/cloudevents+json; charset=utf-8"
 SOURCE: Final = "urn:choruswatch:worker"
@@ -24,6 +25,9 @@ class AlertRecord:
     key: bytes
     value: bytes
     headers: tuple[tuple[str, bytes], ...]
+
+    def to_out(self, topic: str) -> OutRecord:
+        return OutRecord(topic, self.value, key=self.key, headers=self.headers)
 
 
 def alert_record(alert: Alert, *, source: str = SOURCE) -> AlertRecord:

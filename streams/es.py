@@ -25,6 +25,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from elastic_transport import AiohttpHttpNode, HttpHeaders, Urllib3HttpNode
 
+from streams.clients import es_client
+from streams.ports import IndexResult, StoreBackpressure, StoreUnavailable
+
 if TYPE_CHECKING:
     from elasticsearch import AsyncElasticsearch
 
@@ -113,6 +116,15 @@ async def ensure_alert_index(client: AsyncElasticsearch, alias: str) -> bool:
             return False
         raise
     return True
+
+
+async def setup_alert_index(settings: Settings) -> bool:
+    """`ensure_alert_index` against the configured cluster; True when the index was created now."""
+    client: Any = es_client(settings, asynchronous=True)
+    try:
+        return await ensure_alert_index(client, settings.es_alias)
+    finally:
+        await client.close()
 
 
 # ------------------------------------------------------------------------------- alert -> document
@@ -229,22 +241,12 @@ def alert_to_document(alert: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ indexer
-class IndexingUnavailable(RuntimeError):
+class IndexingUnavailable(StoreUnavailable):
     """Elasticsearch did not store the alerts within the allowed tries; they stay pending (retry later)."""
 
 
-class PendingQueueFull(RuntimeError):
+class PendingQueueFull(StoreBackpressure):
     """More distinct alerts are waiting than `CHORUSWATCH_ES_MAX_PENDING`: stop consuming until flushed."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexResult:
-    """What one `index()` call stored: ids created, updated, skipped as stale, and rejected for good."""
-
-    created: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    stale: tuple[str, ...] = ()
-    rejected: tuple[tuple[str, str], ...] = ()  # (alert_id, reason): the server refuses them (a 4xx)
 
 
 def _is_transient_status(status: int) -> bool:
@@ -294,6 +296,7 @@ class AlertIndexer:
         self._sleep = sleep
         self._pending: dict[str, dict[str, Any]] = {}
         self._index_ready = False
+        self._recreated = False
         self._up: bool | None = None
         self._lock = asyncio.Lock()
 
@@ -309,12 +312,17 @@ class AlertIndexer:
             "backoff_max_s": settings.es_backoff_max_s,
         }
         options.update(kw)
-        client: Any = settings.es_client(asynchronous=True)
+        client: Any = es_client(settings, asynchronous=True)
         return cls(client, settings.es_alias, metrics=metrics, health=health, **options)
 
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    def take_recreated(self) -> bool:
+        """Whether the index was created since the last call (see `streams.ports.AlertStore`)."""
+        recreated, self._recreated = self._recreated, False
+        return recreated
 
     async def close(self) -> None:
         await self._client.close()
@@ -414,7 +422,10 @@ class AlertIndexer:
 
         try:
             if not self._index_ready:
-                await ensure_alert_index(self._client, self.alias)
+                if await ensure_alert_index(self._client, self.alias):
+                    # A new, empty index: whatever the alias held before is gone (a restarted
+                    # in-memory server, a deleted index); the sink re-reads the alerts topic.
+                    self._recreated = True
                 self._index_ready = True
             current = await self._read_current(list(self._pending))
             return await self._write(current)

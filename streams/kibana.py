@@ -8,9 +8,7 @@ Standard library only: one small request per file does not justify another HTTP 
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -18,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from streams.settings import Settings
 
 IMPORT_PATH = "/api/saved_objects/_import?overwrite=true"
 DEFAULT_DIR = Path("deploy/kibana")
@@ -85,34 +81,3 @@ def import_file(
 def import_dir(url: str, directory: Path, headers: Mapping[str, str]) -> list[ImportReport]:
     """Import every `*.ndjson` under `directory` (sorted, so index patterns come before dashboards)."""
     return [import_file(url, path, headers) for path in sorted(directory.rglob("*.ndjson"))]
-
-
-def _cmd_import(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    url = args.url or settings.kibana_url
-    directory = Path(args.dir)
-    if not directory.is_dir():
-        print(f"kibana import: no such directory: {directory}", file=sys.stderr)
-        return 1
-    reports = import_dir(url, directory, settings.kibana_auth_headers())
-    if not reports:
-        print(f"kibana import: no *.ndjson files under {directory}", file=sys.stderr)
-        return 1
-    for report in reports:
-        state = "ok" if report.success else "FAILED"
-        print(f"{report.file}: {state}, {report.success_count} objects imported")
-        for error in report.errors:
-            print(f"  error: {error}", file=sys.stderr)
-    return 0 if all(r.success for r in reports) else 1
-
-
-def register(subparsers: Any) -> None:
-    """Add `kibana import` to the choruswatch CLI."""
-    parser = subparsers.add_parser("kibana", help="import Kibana saved objects")
-    sub = parser.add_subparsers(dest="kibana_command", metavar="ACTION", required=True)
-    imp = sub.add_parser("import", help="POST deploy/kibana/*.ndjson to Kibana's saved-objects import API")
-    imp.add_argument("--url", default=None, help="Kibana base URL (default: CHORUSWATCH_KIBANA_URL)")
-    imp.add_argument(
-        "--dir", default=str(DEFAULT_DIR), help="directory of *.ndjson files (default: %(default)s)"
-    )
-    imp.set_defaults(func=_cmd_import)

@@ -39,7 +39,12 @@ log = logging.getLogger(__name__)
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
 OTHER: Final = "other"
-INVALID_REASONS: Final = frozenset({"decode", "schema", "too_large", "future_timestamp"})
+INVALID_REASONS: Final = frozenset(
+    {"decode", "schema", "too_large", "future_timestamp", "encode", "embed", "internal"}
+)
+ALERT_DLQ_REASONS: Final = frozenset({"decode", "rejected"})
+LATENCY_CAUSES: Final = frozenset({"data", "time"})  # a revision raised by new mentions, or by time passing
+STAGES: Final = frozenset({"embed", "detect", "sink"})
 SEVERITIES: Final = frozenset({"low", "medium", "high", "critical"})
 ALERT_STATUSES: Final = frozenset({"open", "updated", "closed"})  # Alert v1 "status"
 SINKS: Final = frozenset({"kafka", "elasticsearch"})
@@ -104,8 +109,31 @@ class Metrics:
         )
         self.event_to_alert_latency_seconds = Histogram(
             "choruswatch_event_to_alert_latency_seconds",
-            "From a mention's arrival in the input topic to the alert it triggered being emitted.",
+            "From the newest mention's arrival in the input topic to the alert revision it led to, by cause "
+            "(data: raised by new mentions; time: raised by event time passing, e.g. expiry or a re-score).",
+            ["cause"],
             buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.routed_dead_lettered = Counter(
+            "choruswatch_routed_dead_lettered",
+            "Routed records stage 2 could not read, sent to the routed dead-letter topic.",
+            registry=r,
+        )
+        self.alerts_dead_lettered = Counter(
+            "choruswatch_alerts_dead_lettered",
+            "Alert records the sink could not read or store for good, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self.dead_letter_failures = Counter(
+            "choruswatch_dead_letter_failures",
+            "Dead letters the broker refused for good (the only way a record can be lost: alert on it).",
+            registry=r,
+        )
+        self.es_resyncs = Counter(
+            "choruswatch_es_resyncs",
+            "Times the sink re-read the alerts topic because the index was created anew.",
             registry=r,
         )
         self.live_narratives = Gauge(
@@ -133,8 +161,8 @@ class Metrics:
         )
         self.consumer_lag = Gauge(
             "choruswatch_consumer_lag",
-            "Messages behind the end of each assigned partition.",
-            ["topic", "partition"],
+            "Records behind the end of each assigned partition (end offset - position), by stage.",
+            ["stage", "topic", "partition"],
             registry=r,
         )
         self.model_loaded = Gauge(
@@ -147,6 +175,10 @@ class Metrics:
             self.mentions_dead_lettered.labels(reason=reason)
         for sink in sorted(SINKS):
             self.sink_up.labels(sink=sink)
+        for reason in sorted(ALERT_DLQ_REASONS):
+            self.alerts_dead_lettered.labels(reason=reason)
+        for cause in sorted(LATENCY_CAUSES):
+            self.event_to_alert_latency_seconds.labels(cause=cause)
         self._cache_seen = (0, 0)
         self._cache_lock = threading.Lock()
 
@@ -174,16 +206,22 @@ class Metrics:
         lookups = hits + misses
         self.embedding_cache_hit_ratio.set(hits / lookups if lookups else 0.0)
 
-    def alert_emitted(self, severity: str, status: str, latency_seconds: float | None = None) -> None:
+    def alert_emitted(
+        self, severity: str, status: str, latency_seconds: float | None = None, *, cause: str = "data"
+    ) -> None:
         self.alerts_emitted.labels(
             severity=bounded(severity, SEVERITIES), status=bounded(status, ALERT_STATUSES)
         ).inc()
         if latency_seconds is not None and latency_seconds >= 0:
-            self.event_to_alert_latency_seconds.observe(latency_seconds)
+            self.event_to_alert_latency_seconds.labels(cause=bounded(cause, LATENCY_CAUSES)).observe(
+                latency_seconds
+            )
 
-    def set_consumer_lag(self, topic: str, partition: int, lag: int) -> None:
+    def set_consumer_lag(self, stage: str, topic: str, partition: int, lag: int) -> None:
         # Topic and partition come from the worker's own assignment: a fixed, small set.
-        self.consumer_lag.labels(topic=topic, partition=str(partition)).set(max(lag, 0))
+        self.consumer_lag.labels(stage=bounded(stage, STAGES), topic=topic, partition=str(partition)).set(
+            max(lag, 0)
+        )
 
     def set_sink_up(self, sink: str, up: bool) -> None:
         self.sink_up.labels(sink=bounded(sink, SINKS)).set(1 if up else 0)

@@ -5,21 +5,16 @@ else in the code base reads the environment. Bad values raise `SettingsError` na
 Passwords and API keys are held as `Secret`, whose `repr`/`str` is a mask, so a logged settings object
 or a traceback never shows them; errors about a secret variable never quote its value.
 
-The object also builds the clients that need credentials, so that TLS and SASL are wired in one place:
-`kafka_client_kwargs()` (kafka-python / aiokafka), `faust_broker_credentials()`, `es_client()`.
-`.env.example` at the repository root lists every variable with its default.
+Settings are data: the clients built from them (TLS, SASL, Elasticsearch auth) live in
+`streams.clients`. `.env.example` at the repository root lists every variable with its default.
 """
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
-
-if TYPE_CHECKING:
-    from elasticsearch import AsyncElasticsearch, Elasticsearch
+from typing import Any, Final, Literal, TypeVar
 
 PREFIX: Final = "CHORUSWATCH_"
 MASK: Final = "**********"
@@ -88,6 +83,8 @@ class Settings:
     topic_dlq: str = "mentions.dlq"
     topic_routed: str = "mentions.routed"
     topic_alerts: str = "narrative-alerts"
+    topic_routed_dlq: str = "mentions.routed.dlq"
+    topic_alerts_dlq: str = "narrative-alerts.dlq"
     partitions: int = 4
     dlq_partitions: int = 1
     replication_factor: int = 1
@@ -108,6 +105,9 @@ class Settings:
     embedder: EmbedderKind = "model"
     model: str | None = None
     embed_backend: EmbedBackend = "torch"
+    # Where exported or converted models are kept between starts (the ONNX export, for one). Unset:
+    # $XDG_CACHE_HOME/choruswatch/models, else ~/.cache/choruswatch/models.
+    model_cache_dir: Path | None = None
     embed_batch_size: int = 64
     embed_batch_within_s: float = 0.1
     embed_cache_size: int = 50_000
@@ -158,6 +158,8 @@ class Settings:
             "topic_dlq": env.text("TOPIC_DLQ"),
             "topic_routed": env.text("TOPIC_ROUTED"),
             "topic_alerts": env.text("TOPIC_ALERTS"),
+            "topic_routed_dlq": env.text("TOPIC_ROUTED_DLQ"),
+            "topic_alerts_dlq": env.text("TOPIC_ALERTS_DLQ"),
             "partitions": env.integer("PARTITIONS", minimum=1),
             "dlq_partitions": env.integer("DLQ_PARTITIONS", minimum=1),
             "replication_factor": env.integer("REPLICATION_FACTOR", minimum=1),
@@ -178,6 +180,7 @@ class Settings:
             "embedder": env.choice("EMBEDDER", ("model", "hashing")),
             "model": env.text("MODEL"),
             "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx")),
+            "model_cache_dir": env.path("MODEL_CACHE_DIR") or _default_cache_dir(environ),
             "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
             "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
             "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
@@ -213,7 +216,7 @@ class Settings:
             out[PREFIX + f.name.upper()] = text
         return out
 
-    # ----------------------------------------------------------------------------------------- Kafka
+    # ------------------------------------------------------------------------------------ derived
     @property
     def n_routing_buckets(self) -> int:
         """Routing buckets in use: `routing_buckets`, or the routed topic's partition count when unset."""
@@ -223,116 +226,12 @@ class Settings:
     def bootstrap_servers(self) -> list[str]:
         return [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()]
 
-    def _ssl_context(self) -> ssl.SSLContext | None:
-        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
-            return None
-        context = ssl.create_default_context(
-            purpose=ssl.Purpose.SERVER_AUTH,
-            cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None,
-        )
-        if self.kafka_ssl_certfile:
-            context.load_cert_chain(
-                str(self.kafka_ssl_certfile),
-                str(self.kafka_ssl_keyfile) if self.kafka_ssl_keyfile else None,
-            )
-        return context
 
-    def kafka_client_kwargs(
-        self, flavor: Literal["kafka-python", "aiokafka"] = "kafka-python"
-    ) -> dict[str, Any]:
-        """Connection keyword arguments for KafkaProducer/KafkaConsumer/KafkaAdminClient (or aiokafka's)."""
-        kwargs: dict[str, Any] = {
-            "bootstrap_servers": self.bootstrap_servers,
-            "security_protocol": self.kafka_security_protocol,
-        }
-        if self.kafka_security_protocol in ("SASL_PLAINTEXT", "SASL_SSL"):
-            password = self.kafka_sasl_password
-            kwargs["sasl_mechanism"] = self.kafka_sasl_mechanism
-            kwargs["sasl_plain_username"] = self.kafka_sasl_username
-            kwargs["sasl_plain_password"] = password.get_secret_value() if password else None
-        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
-            if flavor == "aiokafka":
-                kwargs["ssl_context"] = self._ssl_context()
-            else:
-                kwargs["ssl_check_hostname"] = True
-                if self.kafka_ssl_cafile:
-                    kwargs["ssl_cafile"] = str(self.kafka_ssl_cafile)
-                if self.kafka_ssl_certfile:
-                    kwargs["ssl_certfile"] = str(self.kafka_ssl_certfile)
-                if self.kafka_ssl_keyfile:
-                    kwargs["ssl_keyfile"] = str(self.kafka_ssl_keyfile)
-        return kwargs
-
-    def faust_broker_urls(self) -> list[str]:
-        """`broker=` for faust.App: one kafka:// URL per bootstrap server."""
-        return [f"kafka://{server}" for server in self.bootstrap_servers]
-
-    def faust_broker_credentials(self) -> Any:
-        """`broker_credentials=` for faust.App: None, SSLCredentials or SASLCredentials."""
-        import faust
-
-        protocol = self.kafka_security_protocol
-        if protocol == "PLAINTEXT":
-            return None
-        context = self._ssl_context()
-        if protocol == "SSL":
-            return faust.SSLCredentials(context)
-        password = self.kafka_sasl_password
-        return faust.SASLCredentials(
-            username=self.kafka_sasl_username,
-            password=password.get_secret_value() if password else None,
-            ssl_context=context,
-            mechanism=self.kafka_sasl_mechanism,
-        )
-
-    # ---------------------------------------------------------------------------------- Elasticsearch
-    def es_client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments shared by Elasticsearch and AsyncElasticsearch (auth, TLS, timeouts)."""
-        kwargs: dict[str, Any] = {
-            "hosts": [self.es_url],
-            "request_timeout": self.es_request_timeout_s,
-            "verify_certs": self.es_verify_certs,
-            # Retrying is the AlertIndexer's job (with backoff and metrics); the transport fails fast.
-            "max_retries": 0,
-            "retry_on_timeout": False,
-        }
-        if not self.es_verify_certs:
-            kwargs["ssl_show_warn"] = False
-        if self.es_api_key is not None:
-            kwargs["api_key"] = self.es_api_key.get_secret_value()
-        elif self.es_username is not None and self.es_password is not None:
-            kwargs["basic_auth"] = (self.es_username, self.es_password.get_secret_value())
-        if self.es_ca_certs is not None:
-            kwargs["ca_certs"] = str(self.es_ca_certs)
-        return kwargs
-
-    def es_client(self, *, asynchronous: bool = False) -> Elasticsearch | AsyncElasticsearch:
-        """A client for `es_url`; in `plain-json` mode it speaks plain JSON media types (osmem, OpenSearch)."""
-        from streams.es import PlainJsonAiohttpNode, PlainJsonUrllib3Node
-
-        kwargs = self.es_client_kwargs()
-        if asynchronous:
-            from elasticsearch import AsyncElasticsearch
-
-            if self.es_compat_mode == "plain-json":
-                kwargs["node_class"] = PlainJsonAiohttpNode
-            return AsyncElasticsearch(**kwargs)
-        from elasticsearch import Elasticsearch
-
-        if self.es_compat_mode == "plain-json":
-            kwargs["node_class"] = PlainJsonUrllib3Node
-        return Elasticsearch(**kwargs)
-
-    def kibana_auth_headers(self) -> dict[str, str]:
-        """Authorization header for Kibana's HTTP API, from the Elasticsearch credentials."""
-        import base64
-
-        if self.es_api_key is not None:
-            return {"Authorization": f"ApiKey {self.es_api_key.get_secret_value()}"}
-        if self.es_username is not None and self.es_password is not None:
-            pair = f"{self.es_username}:{self.es_password.get_secret_value()}".encode()
-            return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
-        return {}
+def _default_cache_dir(environ: Mapping[str, str]) -> Path | None:
+    base = environ.get("XDG_CACHE_HOME") or (
+        str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else None
+    )
+    return Path(base) / "choruswatch" / "models" if base else None
 
 
 def _check_cross_field(s: Settings) -> None:
@@ -358,13 +257,30 @@ def _check_cross_field(s: Settings) -> None:
         raise SettingsError(PREFIX + "DLQ_PARTITIONS", "must not exceed CHORUSWATCH_PARTITIONS")
     if s.es_backoff_initial_s > s.es_backoff_max_s:
         raise SettingsError(PREFIX + "ES_BACKOFF_INITIAL_S", "must not exceed CHORUSWATCH_ES_BACKOFF_MAX_S")
-    for name in ("app_id", "topic_mentions", "topic_dlq", "topic_routed", "topic_alerts", "es_alias"):
+    names = (
+        "app_id",
+        "topic_mentions",
+        "topic_dlq",
+        "topic_routed",
+        "topic_alerts",
+        "topic_routed_dlq",
+        "topic_alerts_dlq",
+        "es_alias",
+    )
+    for name in names:
         value = getattr(s, name)
         if not value or any(ch.isspace() for ch in value):
             raise SettingsError(
                 PREFIX + name.upper(), f"must be a non-empty name without spaces, got {value!r}"
             )
-    topics = [s.topic_mentions, s.topic_dlq, s.topic_routed, s.topic_alerts]
+    topics = [
+        s.topic_mentions,
+        s.topic_dlq,
+        s.topic_routed,
+        s.topic_alerts,
+        s.topic_routed_dlq,
+        s.topic_alerts_dlq,
+    ]
     if len(set(topics)) != len(topics):
         raise SettingsError(PREFIX + "TOPIC_MENTIONS", f"topic names must differ, got {topics}")
 
@@ -450,6 +366,11 @@ class _Env:
                 variable, f"expected an http:// or https:// URL without user:password@, got '...{shown}'"
             )
         return raw.rstrip("/")
+
+    def path(self, name: str) -> Path | None:
+        """A path that need not exist yet (a cache directory)."""
+        raw = self._raw(name)[1]
+        return None if raw is None else Path(raw).expanduser()
 
     def file(self, name: str) -> Path | None:
         variable, raw = self._raw(name)

@@ -5,25 +5,25 @@ auto-creates topics (Tansu, many dev clusters) would pick its own count and the 
 tables rely on co-partitioning. Workers call `ensure_topics_ready()` at start-up and refuse to run
 (`TopicsNotReady`) when a topic is missing or has the wrong partition count.
 
-`mentions.dlq` gets `CHORUSWATCH_DLQ_PARTITIONS` (default 1): dead letters are rare, read by people
+The dead-letter topics (`mentions.dlq`, `mentions.routed.dlq`, `narrative-alerts.dlq`) get
+`CHORUSWATCH_DLQ_PARTITIONS` (default 1): dead letters are rare, read by people
 and tools, and need no parallelism or key order. The others get `CHORUSWATCH_PARTITIONS`.
 
 The specs include faust's changelog topic of the detector state table (`<app_id>-bucket-state-changelog`,
 compacted): faust is run with topic declaration off, and a table's changelog must have exactly as many
 partitions as its source topic (`mentions.routed`), so it is created and checked here like the others.
 
-CLI: `choruswatch topics create` and `choruswatch topics check` (exit 1 with the problems listed).
+The commands `choruswatch topics create` and `topics check` (`choruswatch.ops_cmds`) call these.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from streams.clients import kafka_client_kwargs
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,12 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic_mentions, n, rf, "input: Mention v1 JSON"),
         TopicSpec(settings.topic_dlq, settings.dlq_partitions, rf, "dead letters: original bytes + headers"),
         TopicSpec(settings.topic_routed, n, rf, "internal: embedded mentions keyed by routing bucket"),
+        TopicSpec(
+            settings.topic_routed_dlq, settings.dlq_partitions, rf, "dead letters of stage 2: routed records"
+        ),
+        TopicSpec(
+            settings.topic_alerts_dlq, settings.dlq_partitions, rf, "dead letters of the sink: alert records"
+        ),
         # Alerts are keyed by alert_id and consumers need only the latest revision per key.
         TopicSpec(
             settings.topic_alerts, n, rf, "output: Alert v1 CloudEvents", (("cleanup.policy", "compact"),)
@@ -86,7 +92,7 @@ def _admin(settings: Settings) -> Any:
     from kafka import KafkaAdminClient
 
     return KafkaAdminClient(
-        client_id=f"{settings.app_id}-topics", request_timeout_ms=15_000, **settings.kafka_client_kwargs()
+        client_id=f"{settings.app_id}-topics", request_timeout_ms=15_000, **kafka_client_kwargs(settings)
     )
 
 
@@ -162,36 +168,3 @@ def delete_topics(settings: Settings, names: Sequence[str]) -> None:
             admin.delete_topics(present)
     finally:
         admin.close()
-
-
-# ------------------------------------------------------------------------------------------------ CLI
-def _cmd_create(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    created = create_topics(settings)
-    for spec in topic_specs(settings):
-        state = "created" if spec.name in created else "exists"
-        print(f"{spec.name:<32} {spec.partitions:>3} partitions  {state}")
-    problems = check_topics(settings)
-    for problem in problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def _cmd_check(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    problems = check_topics(settings)
-    if problems:
-        print(str(TopicsNotReady(problems, settings.kafka_bootstrap)), file=sys.stderr)
-        return 1
-    print(f"all {len(topic_specs(settings))} topics ready on {settings.kafka_bootstrap}")
-    return 0
-
-
-def register(subparsers: Any) -> None:
-    """Add `topics create` and `topics check` to the choruswatch CLI."""
-    parser = subparsers.add_parser("topics", help="create or check the Kafka topics")
-    sub = parser.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
-    create = sub.add_parser("create", help="create missing topics (idempotent)")
-    create.set_defaults(func=_cmd_create)
-    check = sub.add_parser("check", help="exit 1 listing missing or mis-sized topics")
-    check.set_defaults(func=_cmd_check)

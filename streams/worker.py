@@ -1,58 +1,59 @@
-"""`choruswatch worker`: the composition root of a stream worker process.
+"""The composition root of a stream worker process: settings in, a running faust worker out.
 
-Reads Settings from the environment, refuses to start (exit 2) when a topic it needs is missing or
-mis-sized (`streams.topics.check_topics`; the specs include the state table's changelog, which
-`choruswatch topics create` makes), loads the embedder, starts /metrics and /health, and runs the faust
-app (`streams.app.build_app`) with the requested stages and `StreamOptions.from_settings` until
-SIGTERM / Ctrl-C. The sink stage uses `streams.es.AlertIndexer.from_settings`.
+`run_worker(settings, stages)` refuses to start (`WorkerNotReady`) when a topic it needs is missing or
+mis-sized (`streams.topics.ensure_topics_ready`; the specs include the state table's changelog, which
+`choruswatch topics create` makes), loads the embedder, the detector configuration and the allowlist
+(`streams.inputs`: the same loaders as `choruswatch detect`), starts /metrics and /health, and runs the
+faust app (`streams.app.build_app`) until SIGTERM / Ctrl-C. The sink stage stores through
+`streams.es.AlertIndexer`.
 
-`CHORUSWATCH_EMBEDDER=hashing` (or `--embedder hashing`) swaps the sentence-transformers model for the
-deterministic HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
+`CHORUSWATCH_EMBEDDER=hashing` swaps the sentence-transformers model for the deterministic
+HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from streams.settings import EmbedderKind, Settings, SettingsError
+from detectors.config import DetectorConfig
+from detectors.embedding import CachedEmbedder, Embedder, HashingEmbedder
+from streams.inputs import load_allowlist, load_detector_config
+from streams.settings import EmbedderKind, Settings
 
 log = logging.getLogger(__name__)
 
 
-def _embedder(settings: Settings, kind: EmbedderKind) -> Any:
-    from detectors.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
+class WorkerNotReady(RuntimeError):
+    """The worker cannot start with these settings (topics missing, a bad input file)."""
 
+
+def build_embedder(settings: Settings, kind: EmbedderKind) -> Embedder:
+    """The cached embedder of the settings: the model (offline) or the hashing embedder."""
+    inner: Embedder
     if kind == "hashing":
-        inner: Any = HashingEmbedder()
-    elif kind == "model":
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        kwargs: dict[str, Any] = {"backend": settings.embed_backend, "batch_size": settings.embed_batch_size}
-        if settings.model:
-            kwargs["model"] = settings.model
-        inner = SentenceTransformerEmbedder(**kwargs)
+        inner = HashingEmbedder()
     else:
-        raise ValueError(f"unknown embedder kind {kind!r}")
+        from detectors.embedding import SentenceTransformerEmbedder
+
+        # The worker never reaches the network: the default model ships in a package.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        inner = SentenceTransformerEmbedder(
+            settings.model or "all-MiniLM-L6-v2",
+            backend=settings.embed_backend,
+            batch_size=settings.embed_batch_size,
+            cache_dir=settings.model_cache_dir,
+        )
     return CachedEmbedder(inner, maxsize=max(1, settings.embed_cache_size))
 
 
-def _detector_factory(settings: Settings, model_name: str) -> Any:
-    import json
-
-    from detectors.config import DetectorConfig
+def detector_factory(
+    config: DetectorConfig, model_name: str, allowlist: frozenset[str]
+) -> Callable[[dict[str, Any] | None], Any]:
+    """`make(snapshot)`: a new Detector, or one restored from a checkpoint."""
     from detectors.detector import Detector
-
-    config = DetectorConfig()
-    if settings.detector_config:
-        config = DetectorConfig.from_mapping(json.loads(settings.detector_config.read_text()))
-    allowlist: frozenset[str] = frozenset()
-    if settings.allowlist_file:
-        lines = settings.allowlist_file.read_text().splitlines()
-        allowlist = frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
 
     def make(snapshot: dict[str, Any] | None) -> Any:
         if snapshot is None:
@@ -63,39 +64,31 @@ def _detector_factory(settings: Settings, model_name: str) -> Any:
 
 
 def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: EmbedderKind | None = None) -> int:
-    """Run the worker until it is stopped; 2 when the topics are not ready."""
-    from streams.app import StreamOptions, build_app
+    """Run the worker until it is stopped."""
+    from streams.app import Wiring, build_app
     from streams.metrics import Health, Metrics, MetricsServer
     from streams.topics import TopicsNotReady, ensure_topics_ready
 
     try:
         ensure_topics_ready(settings)
     except TopicsNotReady as exc:
-        print(f"choruswatch worker: {exc}", file=sys.stderr)
-        return 2
-
+        raise WorkerNotReady(str(exc)) from None
+    config = load_detector_config(settings.detector_config)
+    allowlist = load_allowlist(settings.allowlist_file) if settings.allowlist_file else frozenset[str]()
     metrics = Metrics()
     health = Health(metrics, uses_elasticsearch="sink" in stages, needs_model="embed" in stages)
-    kind = embedder_kind or settings.embedder
-    embedder = _embedder(settings, kind) if "embed" in stages else None
+    embedder = build_embedder(settings, embedder_kind or settings.embedder) if "embed" in stages else None
     health.set_model_loaded(embedder is not None)
     model_name = embedder.name if embedder is not None else (settings.model or "all-MiniLM-L6-v2")
-    indexer_factory: Callable[[], Any] | None = None
-    if "sink" in stages:
-        from streams.es import AlertIndexer
-
-        def indexer_factory() -> Any:
-            return AlertIndexer.from_settings(settings, metrics=metrics, health=health)
-
-    app = build_app(
-        settings,
+    wiring = Wiring(
+        stages=stages,
         embedder=embedder,
-        detector_factory=_detector_factory(settings, model_name),
+        detector_factory=detector_factory(config, model_name, allowlist),
         metrics=metrics,
         health=health,
-        options=StreamOptions.from_settings(settings, stages),
-        indexer_factory=indexer_factory,
+        store_factory=_store_factory(settings, metrics, health) if "sink" in stages else None,
     )
+    app = build_app(settings, wiring)
     from faust.worker import Worker
 
     with MetricsServer(metrics, health, host=settings.metrics_host, port=settings.metrics_port) as server:
@@ -105,31 +98,10 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
     return 0
 
 
-def _cmd(args: argparse.Namespace) -> int:
-    from streams.app import ALL_STAGES
+def _store_factory(settings: Settings, metrics: Any, health: Any) -> Callable[[], Any]:
+    def make() -> Any:
+        from streams.es import AlertIndexer
 
-    stages = tuple(s.strip() for s in args.stages.split(",") if s.strip())
-    unknown = [s for s in stages if s not in ALL_STAGES]
-    if unknown or not stages:
-        print(f"--stages: unknown {unknown}; choose from {','.join(ALL_STAGES)}", file=sys.stderr)
-        return 2
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        print(f"choruswatch worker: {exc}", file=sys.stderr)
-        return 2
-    return run_worker(settings, stages, args.embedder)
+        return AlertIndexer.from_settings(settings, metrics=metrics, health=health)
 
-
-def register(subparsers: Any) -> None:
-    """Add `choruswatch worker` to the CLI."""
-    parser = subparsers.add_parser("worker", help="run the stream worker (validate+embed, detect, sink)")
-    parser.add_argument(
-        "--stages",
-        default=",".join(("embed", "detect", "sink")),
-        help="comma-separated subset of embed,detect,sink",
-    )
-    parser.add_argument(
-        "--embedder", choices=("model", "hashing"), default=None, help="override CHORUSWATCH_EMBEDDER"
-    )
-    parser.set_defaults(func=_cmd)
+    return make

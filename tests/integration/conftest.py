@@ -12,7 +12,7 @@ Fixtures (names are stable; other test modules rely on them):
 Helpers (plain functions, import them: `from tests.integration.conftest import produce_json, consume_all`):
 
 - `produce_json(bootstrap, topic, values, key=None) -> None`
-- `consume_all(bootstrap, topic, timeout=5.0) -> list[ConsumerRecord]`
+- `consume_all(bootstrap, topic, timeout=5.0) -> list[ConsumerRecord]` (up to the end offsets of the call)
 
 The whole tier is marked `integration`.
 """
@@ -70,6 +70,8 @@ def stack_settings(embedded_stack: EmbeddedStack, request: pytest.FixtureRequest
         topic_dlq=f"{app_id}.mentions.dlq",
         topic_routed=f"{app_id}.mentions.routed",
         topic_alerts=f"{app_id}.narrative-alerts",
+        topic_routed_dlq=f"{app_id}.routed-dlq",
+        topic_alerts_dlq=f"{app_id}.alerts-dlq",
         es_alias=f"{app_id}-alerts",
     )
     create_topics(settings)
@@ -98,9 +100,11 @@ def produce_json(bootstrap: str, topic: str, values: Iterable[Any], key: str | b
 
 
 def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
-    """Every record of `topic` from the beginning, read until `timeout` seconds pass with nothing new.
+    """Every record of `topic` from the beginning up to its end offsets at the time of the call.
 
-    Uses manual assignment (no consumer group), so it never disturbs the workers' group offsets.
+    Bounded by the end offsets, not by a quiet spell: a routed topic receives ticks four times a
+    second and is never quiet. `timeout` bounds the wait for records to arrive. Uses manual
+    assignment (no consumer group), so it never disturbs the workers' group offsets.
     """
     from kafka import KafkaConsumer, TopicPartition
 
@@ -110,14 +114,15 @@ def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
+        ends = consumer.end_offsets(assigned)
         records: list[Any] = []
-        idle_deadline = time.monotonic() + timeout
-        while time.monotonic() < idle_deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(consumer.position(tp) < ends[tp] for tp in assigned):
             batch = consumer.poll(timeout_ms=200)
             for recs in batch.values():
-                records.extend(recs)
+                records.extend(r for r in recs if r.offset < ends[TopicPartition(r.topic, r.partition)])
             if batch:
-                idle_deadline = time.monotonic() + timeout
+                deadline = time.monotonic() + timeout
         return records
     finally:
         consumer.close()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.app import TICK_HEADER
 from streams.dlq import read_dead_letter_headers
 from streams.settings import Settings
+from streams.wire import TICK_HEADER
 from tests.integration.conftest import consume_all, produce_json
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,10 +7,11 @@ what still waits (`pending`). The test reads the table's changelog back (latest 
 restarted worker would) and requires processed == valid mentions, nothing pending, and the dead-letter
 topic to hold exactly the invalid ones (by source offset). No extra audit topic is needed.
 
-Alerts: the reference is the same Detector driven offline (`reference_alerts`: same embedder, routing,
-float16 wire vectors and `streams.pipeline.drive`). Every CloudEvent id on the topic must carry one
-payload, equal to the reference's; after de-duplication by id the topic holds the reference's
-revisions exactly, and per alert_id the revisions only move forward.
+Alerts: the reference is `choruswatch detect` on the same mentions (`reference_alerts`: the same
+event-time engine, embedder, routing and float16 wire vectors, alerts left open at the end as a stream
+leaves them). Every CloudEvent id on the topic must carry one payload, equal to the reference's; after
+de-duplication by id the topic holds the reference's revisions exactly, and per alert_id the revisions
+only move forward.
 
 The helpers here are shared with test_scale_out.py.
 """
@@ -31,23 +32,12 @@ from typing import Any
 
 import pytest
 
-from schemas.models import Mention
-from streams.app import changelog_topic
+from choruswatch.cli import main as choruswatch
+from streams.checkpoints import CHUNK_SEPARATOR, read_manifest, unpack_state
+from streams.detect_stage import BucketState
 from streams.dlq import read_dead_letter_headers
-from streams.pipeline import (
-    CHUNK_SEPARATOR,
-    DEFAULT_SLOT_S,
-    BucketState,
-    Frontier,
-    RoutedMention,
-    decode_vector,
-    drive,
-    encode_vector,
-    read_manifest,
-    unpack_state,
-)
 from streams.settings import Settings
-from streams.topics import delete_topics, topic_specs
+from streams.topics import changelog_topic, delete_topics, topic_specs
 from tests.integration.conftest import consume_all, produce_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +129,8 @@ def isolated_settings(base: Settings, app_id: str) -> Settings:
         topic_dlq=f"{app_id}.mentions.dlq",
         topic_routed=f"{app_id}.mentions.routed",
         topic_alerts=f"{app_id}.narrative-alerts",
+        topic_routed_dlq=f"{app_id}.mentions.routed.dlq",
+        topic_alerts_dlq=f"{app_id}.narrative-alerts.dlq",
         es_alias=f"{app_id}-alerts",
     )
 
@@ -178,35 +170,30 @@ def wait_until_processed(
     while time.monotonic() < deadline:
         assert all(p.poll() is None for p in procs), "a worker died"
         states = bucket_states(settings)
-        done = sum(s.processed for s in states.values())
-        if done >= n_valid and not any(s.pending for s in states.values()):
+        done = sum(s.buffer.processed for s in states.values())
+        if done >= n_valid and not any(s.buffer.pending for s in states.values()):
             return states
         time.sleep(1.0)
-    pytest.fail(f"only {sum(s.processed for s in states.values())}/{n_valid} mentions processed in time")
+    pytest.fail(
+        f"only {sum(s.buffer.processed for s in states.values())}/{n_valid} mentions processed in time"
+    )
 
 
 # ------------------------------------------------------------------------------------------ reference
-def reference_alerts(settings: Settings, rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """CloudEvent id -> alert dict, from the Detector driven offline exactly as stage 2 drives it."""
-    from detectors.embedding import CachedEmbedder, HashingEmbedder
-    from detectors.routing import route_buckets
-    from streams.worker import _detector_factory
-
-    embedder = CachedEmbedder(HashingEmbedder(), maxsize=10_000)
-    factory = _detector_factory(settings, embedder.name)
-    mentions = [Mention.from_dict(r) for r in rows]
-    raw = embedder.encode([m.text for m in mentions])
-    buckets = route_buckets(raw, settings.n_routing_buckets, 0)
-    out: dict[str, dict[str, Any]] = {}
-    for b in sorted(set(int(x) for x in buckets)):
-        state, detector = BucketState(), factory(None)
-        for offset, (m, vec, bb) in enumerate(zip(mentions, raw, buckets, strict=True)):
-            if int(bb) == b:
-                state.accept(RoutedMention(m, decode_vector(encode_vector(vec)), 0), offset)
-        for step in drive(state, detector, Frontier(None, flush=True), slot_s=DEFAULT_SLOT_S):
-            for alert in step.result.alerts:
-                out[f"{alert.alert_id}:{alert.revision}"] = alert.to_dict()
-    return out
+def reference_alerts(
+    settings: Settings, rows: Sequence[dict[str, Any]], tmp: Path, allowlist: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """CloudEvent id -> alert dict, from `choruswatch detect` on a file of `rows` with the worker's
+    embedder and bucket count, alerts left open at the end as the stream leaves them."""
+    src, out = tmp / "reference-mentions.jsonl", tmp / "reference-alerts.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    argv = ["detect", str(src), "--embedder", "hashing", "--keep-open", "--out", str(out)]
+    argv += ["--buckets", str(settings.n_routing_buckets)]
+    if allowlist is not None:
+        argv += ["--allowlist", str(allowlist)]
+    assert choruswatch(argv) == 0
+    alerts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    return {f"{a['alert_id']}:{a['revision']}": a for a in alerts}
 
 
 def check_alerts(events: Sequence[dict[str, Any]], reference: dict[str, dict[str, Any]]) -> None:
@@ -254,18 +241,18 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         before = bucket_states(settings)
-        assert sum(s.processed for s in before.values()) < len(first) + len(second)
+        assert sum(s.buffer.processed for s in before.values()) < len(first) + len(second)
         produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[200:])
         worker = start_worker(settings, log)
         states = wait_until_processed(settings, len(first) + len(second), [worker], 120)
     finally:
         stop_worker(worker)
 
-    processed = sum(s.processed for s in states.values())
+    processed = sum(s.buffer.processed for s in states.values())
     assert processed == len(first) + len(second), "a mention was lost or counted twice"
-    assert sum(s.late for s in states.values()) == 0
+    assert sum(s.buffer.late for s in states.values()) == 0
     dead = consume_all(settings.kafka_bootstrap, settings.topic_dlq, timeout=1.0)
     heads = [read_dead_letter_headers(r.headers) for r in dead]
     offsets = {(h["source-partition"], h["source-offset"]) for h in heads}
     assert len(offsets) == len(BAD) and {r.value for r in dead} == set(BAD)
-    check_alerts(alert_events(settings), reference_alerts(settings, [*first, *second]))
+    check_alerts(alert_events(settings), reference_alerts(settings, [*first, *second], tmp_path))

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from schemas.models import Alert, validate_alert_dict
+from streams.clients import es_client
 from streams.embedded import EmbeddedSearch, free_port
 from streams.es import (
     AlertIndexer,
@@ -25,8 +26,8 @@ from streams.es import (
     ensure_alert_index,
     first_index_name,
     load_index_template,
+    setup_alert_index,
 )
-from streams.es_setup import setup_alert_index
 from streams.metrics import Health, Metrics
 from streams.settings import Settings
 
@@ -83,7 +84,7 @@ def es_settings(stack_settings: Settings, unique_name: Callable[[str], str]) -> 
     """Settings with an alias of this test's own; its indices are deleted afterwards."""
     settings = dataclasses.replace(stack_settings, es_alias=unique_name("cw-alerts"))
     yield settings
-    client: Any = settings.es_client()
+    client: Any = es_client(settings)
     try:
         client.indices.delete(index=f"{settings.es_alias}-*", ignore_unavailable=True, allow_no_indices=True)
         client.indices.delete_index_template(name=settings.es_alias)
@@ -103,7 +104,7 @@ def _run_indexer(settings: Settings, batches: list[list[Any]], metrics: Metrics 
 
 
 def _get(settings: Settings, alert_id: str) -> dict[str, Any]:
-    client: Any = settings.es_client()
+    client: Any = es_client(settings)
     try:
         return dict(client.get(index=settings.es_alias, id=alert_id)["_source"])
     finally:
@@ -123,7 +124,7 @@ def test_setup_is_idempotent_and_creates_alias_and_mapping(es_settings: Settings
     )
     assert cli.returncode == 0, cli.stderr
     assert "already set up" in cli.stdout
-    client: Any = es_settings.es_client()
+    client: Any = es_client(es_settings)
     try:
         aliases = client.indices.get_alias(name=es_settings.es_alias)
         assert aliases[first_index_name(es_settings.es_alias)]["aliases"][es_settings.es_alias][
@@ -193,7 +194,7 @@ def test_revisions_move_forward_and_replays_are_ignored(es_settings: Settings) -
     assert doc["choruswatch"]["narrative"]["label"] == "vaccine hoax r3"
     assert doc["analyst"]["status"] == "new" and doc["analyst"]["verdict"] == "pending"
     assert metrics.es_documents_indexed._value.get() == 3
-    client: Any = es_settings.es_client()
+    client: Any = es_client(es_settings)
     try:
         assert client.count(index=es_settings.es_alias)["count"] == 1
     finally:
@@ -202,7 +203,7 @@ def test_revisions_move_forward_and_replays_are_ignored(es_settings: Settings) -
 
 def test_analyst_fields_survive_later_revisions(es_settings: Settings) -> None:
     _run_indexer(es_settings, [[make_alert("alert-2", 1)]])
-    client: Any = es_settings.es_client()
+    client: Any = es_client(es_settings)
     try:
         client.update(
             index=es_settings.es_alias,
@@ -237,7 +238,7 @@ def test_search_and_aggregate_by_severity(es_settings: Settings) -> None:
         make_alert(f"s-{i}", 1, severity=sev) for i, sev in enumerate(["low", "high", "high", "critical"])
     ]
     _run_indexer(es_settings, [batch])
-    client: Any = es_settings.es_client()
+    client: Any = es_client(es_settings)
     try:
         high = client.search(
             index=es_settings.es_alias, query={"range": {"event.severity": {"gte": 3}}}, size=10
@@ -294,7 +295,7 @@ def test_alerts_wait_while_the_server_is_down_and_all_arrive(
         assert pending == 0 and retries >= 2
         assert "Elasticsearch unreachable" in caplog.text and "Elasticsearch reachable" in caplog.text
         assert metrics.sink_up.labels(sink="elasticsearch")._value.get() == 1
-        client: Any = settings.es_client()
+        client: Any = es_client(settings)
         try:
             assert client.count(index=settings.es_alias)["count"] == 20
             assert client.get(index=settings.es_alias, id="o-0")["_source"]["choruswatch"]["revision"] == 2
@@ -307,7 +308,7 @@ def test_alerts_wait_while_the_server_is_down_and_all_arrive(
 def test_index_recreated_when_the_server_loses_it(es_settings: Settings) -> None:
     async def go() -> None:
         indexer = AlertIndexer.from_settings(es_settings, refresh=True, backoff_initial_s=0.05)
-        client: Any = es_settings.es_client(asynchronous=True)
+        client: Any = es_client(es_settings, asynchronous=True)
         try:
             await indexer.index([make_alert("r-1", 1)])
             await client.indices.delete(index=first_index_name(es_settings.es_alias))

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from schemas.models import validate_alert_dict, validate_alert_event_dict
+from streams.clients import es_client
 from streams.settings import Settings
 from tests.integration.conftest import produce_json
 from tests.integration.worker_helpers import (
@@ -130,7 +131,7 @@ def assert_alerts_delivered(settings: Settings, worker: WorkerProcess, prefixes:
         f"the index to hold {len(last)} alerts at their last revision",
         worker,
     )
-    client: Any = settings.es_client()
+    client: Any = es_client(settings)
     try:
         client.indices.refresh(index=settings.es_alias)
         for alert_id, revision in last.items():
@@ -159,8 +160,10 @@ def test_mentions_from_python_and_kafkajs_become_alerts_on_the_topic_and_in_the_
     health = worker.health()
     assert health is not None and health["status"] == "ok", health
     metrics = worker.metrics_text()
-    # The sink consumer's lag per partition of the alerts topic (0 once everything is stored).
-    assert f'choruswatch_consumer_lag{{partition="0",topic="{stack_settings.topic_alerts}"}}' in metrics
+    # Each stage's lag per partition it reads (the sink's on the alerts topic: 0 once all is stored).
+    for stage, topic in (("embed", stack_settings.topic_mentions), ("sink", stack_settings.topic_alerts)):
+        lag = f'choruswatch_consumer_lag{{partition="0",stage="{stage}",topic="{topic}"}}'
+        assert lag in metrics, worker.log_tail()
     assert "choruswatch_es_documents_indexed_total" in metrics
 
 
@@ -192,6 +195,8 @@ def test_real_model_end_to_end(stack_settings: Settings, unique_name: Any) -> No
         topic_dlq=f"{app}.mentions.dlq",
         topic_routed=f"{app}.mentions.routed",
         topic_alerts=f"{app}.narrative-alerts",
+        topic_routed_dlq=f"{app}.routed-dlq",
+        topic_alerts_dlq=f"{app}.alerts-dlq",
         es_alias=f"{app}-alerts",
     )
     from streams.topics import create_topics, delete_topics, topic_specs

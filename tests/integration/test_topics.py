@@ -32,6 +32,8 @@ def _fresh(settings: Settings, unique_name: Callable[[str], str]) -> Settings:
         topic_dlq=f"{app}.d",
         topic_routed=f"{app}.r",
         topic_alerts=f"{app}.a",
+        topic_routed_dlq=f"{app}.routed-dlq",
+        topic_alerts_dlq=f"{app}.alerts-dlq",
     )
 
 

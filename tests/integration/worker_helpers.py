@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from streams.clients import es_client
 from streams.embedded import free_port
 from streams.settings import Settings
 from tests.factories import ORGANIC_WORDS
@@ -200,7 +201,7 @@ def stored_revisions(settings: Settings, ids: Iterable[str]) -> dict[str, int]:
     wanted = list(ids)
     if not wanted:
         return {}
-    client: Any = settings.es_client()
+    client: Any = es_client(settings)
     try:
         response = client.mget(index=settings.es_alias, ids=wanted)
     except NotFoundError:

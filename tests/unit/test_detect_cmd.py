@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from choruswatch.cli import main
-from choruswatch.detect_cmd import detect_records, load_config, records_from_mentions
+from choruswatch.detect_cmd import DetectOptions, detect_records, records_from_mentions
 from choruswatch.evaluate import evaluate, load_alerts, load_assignments, load_labels
 from detectors.config import DetectorConfig
 from detectors.detector import Detector
@@ -102,32 +102,21 @@ def test_unreadable_input_and_bad_config_exit_2(tmp_path: Path, capsys: pytest.C
     assert main(["detect", str(src), "--embedder", "hashing", "--allowlist", str(tmp_path / "none.txt")]) == 2
 
 
-def test_config_files_json_and_toml(tmp_path: Path) -> None:
-    (tmp_path / "c.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "c.toml").write_text("", encoding="utf-8")
-    assert load_config(str(tmp_path / "c.json")) == DetectorConfig()
-    assert load_config(str(tmp_path / "c.toml")) == DetectorConfig()
-    assert load_config(None) == DetectorConfig()
-
-
-def test_out_of_order_is_counted_and_still_processed() -> None:
-    mentions = [
-        Mention.from_dict(_mention(1, 3000)),
-        Mention.from_dict(_mention(2, 10)),
-        Mention.from_dict(_mention(3, 3001)),
-    ]
+def test_mentions_within_the_lateness_are_put_in_place_and_later_ones_counted_late() -> None:
+    # m1 opens the input; m2 is 4 s older (within the 60 s lateness); m3 moves the watermark past
+    # m1's slot; m4 is 10 minutes older than everything: its slot went long ago.
+    mentions = [Mention.from_dict(_mention(i, s)) for i, s in ((1, 3000), (2, 2996), (3, 3200), (4, 2400))]
     assigned: list[str] = []
     summary = detect_records(
         records_from_mentions(mentions),
-        Detector(DetectorConfig(), model_name="hashing"),
+        lambda: Detector(DetectorConfig(), model_name="hashing"),
         HashingEmbedder(),
-        order_tolerance_s=60.0,
+        options=DetectOptions(batch_size=1, lateness_s=60.0),
         on_alert=lambda alert: None,
         on_assignment=lambda mid, nid: assigned.append(mid),
     )
-    assert summary.out_of_order == 1
-    assert summary.mentions == 3
-    assert assigned == ["m1", "m2", "m3"]
+    assert summary.late == 1 and summary.mentions == 4
+    assert assigned == ["m2", "m1", "m4", "m3"]  # event-time order, the late one processed apart
 
 
 def test_end_to_end_on_small_simulated_scenario(tmp_path: Path) -> None:
@@ -155,12 +144,42 @@ def test_end_to_end_on_small_simulated_scenario(tmp_path: Path) -> None:
     assert report.bcubed.items == 2000
 
 
-def test_allowlist_file_ignores_comments_and_blanks(tmp_path: Path) -> None:
-    from choruswatch.io import read_allowlist
+def test_unusable_inputs_fail_at_once_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --embedder model: a model load would take seconds; each of these must fail before it.
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n\n")
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(bytes(range(256)) * 400)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("user,message,when\nu1,hello there,yesterday\n", encoding="utf-8")
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text('{"id": 1}\n{"text": "x"}\nnot json\n', encoding="utf-8")
+    for path, reason in (
+        (empty, "is empty"),
+        (noise, "binary data"),
+        (wrong, "lacks the required column(s) id, platform, created_at, text, author_id"),
+        (garbage, "none of the first 3 records is a valid mention"),
+    ):
+        assert main(["detect", str(path), "--embedder", "model", "--model", "/no/such/model"]) == 2
+        err = capsys.readouterr().err
+        assert reason in err and "cannot load model" not in err, err
+    assert "found user, message, when" in (main(["detect", str(wrong)]) == 2 and capsys.readouterr().err)
 
-    path = tmp_path / "allow.txt"
-    path.write_text("# ministry\nu1\n\n  u2  # embassy in Madrid\n#u3\n", encoding="utf-8")
-    assert read_allowlist(path) == frozenset({"u1", "u2"})
+
+def test_help_shows_every_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["detect", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for default in (
+        "(default: 256)",
+        "(default: 4)",
+        "(default: 60.0)",
+        "(default: 50000)",
+        "(default: model)",
+    ):
+        assert default in out
 
 
 def test_non_utf8_line_is_rejected_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 The files in ``tests/golden/`` are made by ``tests/golden/make_golden.py`` with all-MiniLM-L6-v2;
 each line carries its embedding (base64 float16), so this test exercises the real model's clustering
-without loading it. ``expected.json`` says, per scenario, which label's narrative must alert (and at
+without loading it, through the event-time engine that stream and `detect` use. ``expected.json`` says, per scenario, which label's narrative must alert (and at
 least how severely, and whether as authentic), or that nothing may alert.
 """
 
@@ -19,10 +19,18 @@ import pytest
 
 from detectors import Detector, DetectorConfig
 from detectors.config import SEVERITY_ORDER
+from detectors.engine import Engine
 from schemas.models import Mention, validate_alert_dict
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((GOLDEN / "expected.json").read_text(encoding="utf-8"))
+# Driven as the stream drives its detectors: one routing bucket (all mentions meet), and the stream's
+# default of 4, where routing by embedding can split a paraphrased campaign across detectors.
+BUCKETS = (1, 4)
+# Known gap, measured: at 4 buckets the 20 paraphrases of the golden campaign land in different buckets
+# and no share of them alerts alone. The campaign level (a global stage over all buckets) closes it;
+# strict, so the day it passes the marker must go.
+SPLIT_BY_ROUTING = {("paraphrase", 4)}
 
 
 def load(name: str) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]]:
@@ -38,14 +46,30 @@ def load(name: str) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]
     return mentions, vectors, labels, allowlist
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_golden_scenario(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "buckets"),
+    [
+        pytest.param(
+            name,
+            buckets,
+            marks=[pytest.mark.xfail(strict=True, reason="routing splits the paraphrases")]
+            if (name, buckets) in SPLIT_BY_ROUTING
+            else [],
+        )
+        for name in sorted(EXPECTED)
+        for buckets in BUCKETS
+    ],
+)
+def test_golden_scenario(name: str, buckets: int) -> None:
     expected = EXPECTED[name]
     mentions, vectors, labels, allowlist = load(name)
     assert [m.created_at for m in mentions] == sorted(m.created_at for m in mentions)
-    det = Detector(DetectorConfig(), model_name="all-MiniLM-L6-v2", allowlist=frozenset(allowlist))
-    steps = [det.process(mentions[s : s + 32], vectors[s : s + 32]) for s in range(0, len(mentions), 32)]
-    steps.append(det.flush())
+    engine = Engine(
+        lambda: Detector(DetectorConfig(), model_name="all-MiniLM-L6-v2", allowlist=frozenset(allowlist)),
+        buckets=buckets,
+    )
+    steps = [step.result for _, step in [*engine.add(mentions, vectors), *engine.finish()]]
+    steps += [engine.detectors[b].flush() for b in sorted(engine.detectors)]
     alerts = [a.to_dict() for step in steps for a in step.alerts]
     for doc in alerts:
         validate_alert_dict(doc)

@@ -153,3 +153,28 @@ def test_public_api_is_pinned() -> None:
     assert set(detectors.__all__) == PUBLIC_API
     for name in PUBLIC_API:
         assert getattr(detectors, name) is not None
+
+
+STREAMS = CORE.parent / "streams"
+# The only modules that may touch faust / aiokafka objects: the binding and the Kafka adapters.
+FAUST_ALLOWED_IN = frozenset({"app.py", "kafka_io.py", "clients.py", "worker.py"})
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name.split(".")[0]) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module.split(".")[0]))
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(STREAMS.glob("*.py")), ids=lambda p: p.name)
+def test_adapters_never_import_entry_points_and_keep_faust_at_the_edge(path: Path) -> None:
+    found = [f"{path.name}:{line} imports {mod}" for line, mod in _imports(path) if mod == "choruswatch"]
+    if path.name not in FAUST_ALLOWED_IN:
+        found += [
+            f"{path.name}:{line} imports {mod}" for line, mod in _imports(path) if mod in {"faust", "mode"}
+        ]
+    assert found == []

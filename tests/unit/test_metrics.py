@@ -25,18 +25,22 @@ DOCUMENTED = {
     "choruswatch_embedding_cache_hits": ("counter", set()),
     "choruswatch_embedding_cache_misses": ("counter", set()),
     "choruswatch_embedding_cache_hit_ratio": ("gauge", set()),
-    "choruswatch_event_to_alert_latency_seconds": ("histogram", set()),
+    "choruswatch_event_to_alert_latency_seconds": ("histogram", {"cause"}),
+    "choruswatch_routed_dead_lettered": ("counter", set()),
+    "choruswatch_alerts_dead_lettered": ("counter", {"reason"}),
+    "choruswatch_dead_letter_failures": ("counter", set()),
+    "choruswatch_es_resyncs": ("counter", set()),
     "choruswatch_live_narratives": ("gauge", set()),
     "choruswatch_alerts_emitted": ("counter", {"severity", "status"}),
     "choruswatch_es_documents_indexed": ("counter", set()),
     "choruswatch_es_bulk_failures": ("counter", set()),
     "choruswatch_es_bulk_retries": ("counter", set()),
     "choruswatch_es_pending_alerts": ("gauge", set()),
-    "choruswatch_consumer_lag": ("gauge", {"topic", "partition"}),
+    "choruswatch_consumer_lag": ("gauge", {"stage", "topic", "partition"}),
     "choruswatch_model_loaded": ("gauge", set()),
     "choruswatch_sink_up": ("gauge", {"sink"}),
 }
-BOUNDED_LABELS = {"reason", "severity", "status", "sink", "topic", "partition"}
+BOUNDED_LABELS = {"reason", "severity", "status", "sink", "topic", "partition", "stage", "cause"}
 
 
 def _exercised() -> Metrics:
@@ -51,7 +55,7 @@ def _exercised() -> Metrics:
     m.live_narratives.set(5)
     m.es_documents_indexed.inc()
     m.es_pending_alerts.set(2)
-    m.set_consumer_lag("mentions", 0, 12)
+    m.set_consumer_lag("embed", "mentions", 0, 12)
     m.set_sink_up("elasticsearch", True)
     return m
 

@@ -232,6 +232,8 @@ INVALID_CASES: list[tuple[str, Any, str]] = [
     ("author is a string", _set("author", "a1"), "author"),
     ("author.id number", _set("author.id", 5), "author.id"),
     ("negative followers", _set("author.followers", -1), "author.followers"),
+    ("implausible followers", _set("author.followers", 10**13), "author.followers"),
+    ("year 0001", _set("created_at", "0001-01-01T00:00:00Z"), "created_at"),
     ("string followers", _set("author.followers", "12"), "author.followers"),
     ("bool followers", _set("author.followers", True), "author.followers"),
     ("verified string", _set("author.verified", "yes"), "author.verified"),
@@ -283,6 +285,28 @@ def test_error_messages_name_the_field_and_the_reason() -> None:
         SchemaError, match=r"^created_at: not an RFC 3339 timestamp with offset: '2024-01-01T00:00:00'$"
     ):
         Mention.from_dict(base)
+
+
+def test_poison_values_are_schema_errors_not_crashes() -> None:
+    # Each of these once passed the first checks and crashed a stage further on.
+    base = {
+        "id": "1",
+        "platform": "x",
+        "created_at": "2024-01-01T00:00:00Z",
+        "text": "hi",
+        "author": {"id": "a"},
+    }
+    huge = json.dumps(base)[:-1] + ', "n": ' + "9" * 5000 + "}"
+    with pytest.raises(SchemaError) as info:
+        parse_mention(huge.encode())
+    assert info.value.code == "decode" and "digits" in info.value.reason
+    with pytest.raises(SchemaError, match=r"^text: invalid Unicode: a lone surrogate"):
+        parse_mention(json.dumps(base).replace('"hi"', '"a \\ud800 b"').encode())
+    with pytest.raises(SchemaError, match=r"^author\.handle: invalid Unicode"):
+        Mention.from_dict({**base, "author": {"id": "a", "handle": "\udfff"}})
+    with pytest.raises(SchemaError, match=r"^created_at: before 1970"):
+        Mention.from_dict({**base, "created_at": "0001-01-01T00:00:00Z"})
+    assert Mention.from_dict({**base, "text": "paired \U0001f600 emoji"}).text.endswith("emoji")
 
 
 def test_impossible_calendar_date_is_refused_by_python() -> None:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from streams.clients import (
+    es_client,
+    es_client_kwargs,
+    faust_broker_credentials,
+    faust_broker_urls,
+    kafka_client_kwargs,
+)
 from streams.settings import MASK, Secret, Settings, SettingsError
 
 PASSWORD = "hunter2-very-secret"
@@ -48,7 +55,7 @@ def test_values_are_parsed_and_typed() -> None:
         }
     )
     assert s.bootstrap_servers == ["a:9092", "b:9093"]
-    assert s.faust_broker_urls() == ["kafka://a:9092", "kafka://b:9093"]
+    assert faust_broker_urls(s) == ["kafka://a:9092", "kafka://b:9093"]
     assert s.partitions == 8 and s.embed_batch_within_s == 0.05
     assert s.es_verify_certs is False and s.es_url == "https://es.example:9200"
     assert s.embed_backend == "onnx" and s.log_level == "DEBUG"
@@ -166,12 +173,12 @@ def test_secrets_never_appear_in_errors() -> None:
 
 
 def test_kafka_client_kwargs_carry_sasl() -> None:
-    kwargs = Settings.from_env(_secret_env()).kafka_client_kwargs()
+    kwargs = kafka_client_kwargs(Settings.from_env(_secret_env()))
     assert kwargs["security_protocol"] == "SASL_PLAINTEXT"
     assert kwargs["sasl_mechanism"] == "SCRAM-SHA-512"
     assert kwargs["sasl_plain_username"] == "svc-choruswatch"
     assert kwargs["sasl_plain_password"] == PASSWORD
-    plain = Settings.from_env({}).kafka_client_kwargs()
+    plain = kafka_client_kwargs(Settings.from_env({}))
     assert plain == {"bootstrap_servers": ["localhost:9092"], "security_protocol": "PLAINTEXT"}
 
 
@@ -181,44 +188,46 @@ def test_kafka_ssl_kwargs_for_both_client_libraries(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("placeholder")
     s = dataclasses.replace(Settings.from_env({}), kafka_security_protocol="SSL", kafka_ssl_cafile=ca)
-    assert s.kafka_client_kwargs()["ssl_cafile"] == str(ca)
+    assert kafka_client_kwargs(s)["ssl_cafile"] == str(ca)
     # A real CA file is needed to build an SSLContext; use the system's default context instead.
     s_default = dataclasses.replace(s, kafka_ssl_cafile=None)
-    assert isinstance(s_default.kafka_client_kwargs("aiokafka")["ssl_context"], ssl.SSLContext)
+    assert isinstance(kafka_client_kwargs(s_default, "aiokafka")["ssl_context"], ssl.SSLContext)
 
 
 def test_faust_credentials() -> None:
     import faust
 
-    assert Settings.from_env({}).faust_broker_credentials() is None
-    creds = Settings.from_env(_secret_env()).faust_broker_credentials()
+    assert faust_broker_credentials(Settings.from_env({})) is None
+    creds = faust_broker_credentials(Settings.from_env(_secret_env()))
     assert isinstance(creds, faust.SASLCredentials)
     assert creds.username == "svc-choruswatch" and creds.password == PASSWORD
     assert PASSWORD not in repr(creds)
-    tls = Settings.from_env({"CHORUSWATCH_KAFKA_SECURITY_PROTOCOL": "SSL"}).faust_broker_credentials()
+    tls = faust_broker_credentials(Settings.from_env({"CHORUSWATCH_KAFKA_SECURITY_PROTOCOL": "SSL"}))
     assert isinstance(tls, faust.SSLCredentials)
 
 
 def test_es_client_kwargs_auth_and_tls(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("placeholder")
-    basic = Settings.from_env(
-        {
-            "CHORUSWATCH_ES_USERNAME": "elastic",
-            "CHORUSWATCH_ES_PASSWORD": PASSWORD,
-            "CHORUSWATCH_ES_CA_CERTS": str(ca),
-        }
-    ).es_client_kwargs()
+    basic = es_client_kwargs(
+        Settings.from_env(
+            {
+                "CHORUSWATCH_ES_USERNAME": "elastic",
+                "CHORUSWATCH_ES_PASSWORD": PASSWORD,
+                "CHORUSWATCH_ES_CA_CERTS": str(ca),
+            }
+        )
+    )
     assert basic["basic_auth"] == ("elastic", PASSWORD) and basic["ca_certs"] == str(ca)
-    keyed = Settings.from_env({"CHORUSWATCH_ES_API_KEY": API_KEY}).es_client_kwargs()
+    keyed = es_client_kwargs(Settings.from_env({"CHORUSWATCH_ES_API_KEY": API_KEY}))
     assert keyed["api_key"] == API_KEY and "basic_auth" not in keyed
 
 
 def test_es_client_uses_plain_json_nodes_only_when_asked() -> None:
     from streams.es import PlainJsonUrllib3Node
 
-    plain = Settings.from_env({"CHORUSWATCH_ES_COMPAT_MODE": "plain-json"}).es_client()
-    default = Settings.from_env({}).es_client()
+    plain = es_client(Settings.from_env({"CHORUSWATCH_ES_COMPAT_MODE": "plain-json"}))
+    default = es_client(Settings.from_env({}))
     try:
         assert plain.transport.node_pool.get().__class__ is PlainJsonUrllib3Node
         assert default.transport.node_pool.get().__class__ is not PlainJsonUrllib3Node
@@ -263,13 +272,18 @@ def test_architecture_doc_settings_section_names_every_variable() -> None:
     assert missing == []
 
 
-def test_stream_options_follow_the_settings() -> None:
-    from streams.app import StreamOptions
+def test_stage_configurations_follow_the_settings() -> None:
+    from streams.app import detect_config, embed_config, sink_config
 
-    opts = StreamOptions.from_settings(
-        Settings.from_env({"CHORUSWATCH_PARTITIONS": "6", "CHORUSWATCH_REORDER_LATENESS_S": "0.5"}),
-        ("embed",),
+    settings = Settings.from_env(
+        {
+            "CHORUSWATCH_PARTITIONS": "6",
+            "CHORUSWATCH_REORDER_LATENESS_S": "0.75",
+            "CHORUSWATCH_ES_BACKOFF_MAX_S": "9",
+        }
     )
-    assert (opts.n_buckets, opts.lateness_s, opts.max_wait_s, opts.stages) == (6, 0.5, 0.5, ("embed",))
-    tuned = StreamOptions.from_settings(Settings.from_env({"CHORUSWATCH_ROUTING_BUCKETS": "2"}))
-    assert tuned.n_buckets == 2 and tuned.stages == ("embed", "detect", "sink")
+    embed, detect, sink = embed_config(settings), detect_config(settings), sink_config(settings)
+    assert (embed.n_buckets, embed.routed_partitions, embed.idle_after_s) == (6, 6, 0.5)
+    assert (detect.lateness_s, detect.source_partitions, detect.dlq_topic) == (0.75, 6, "mentions.routed.dlq")
+    assert (sink.backoff_max_s, sink.dlq_topic) == (9.0, "narrative-alerts.dlq")
+    assert embed_config(Settings.from_env({"CHORUSWATCH_ROUTING_BUCKETS": "2"})).n_buckets == 2

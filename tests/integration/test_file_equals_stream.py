@@ -1,6 +1,6 @@
-"""Scale-out on a real broker: the same input through one worker and through two workers in one
-consumer group (each run with its own app id and topics) gives the same alerts, revision for revision,
-and both equal the Detector driven offline (`reference_alerts`).
+"""One engine for file and stream, on a real broker: a simulated scenario with every campaign kind goes
+through one worker and through two workers in one consumer group (each run with its own app id and
+topics), and both give `choruswatch detect`'s alert revisions on the same file, revision by revision.
 
 The two workers are started first and the test waits until the group is stable, both holding a share of
 the `mentions` partitions (read from faust's "Setting newly assigned partitions" log tables), before
@@ -9,6 +9,7 @@ producing: a rebalance in the middle would test recovery, which test_crash_recov
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator
@@ -17,17 +18,16 @@ from typing import Any
 
 import pytest
 
+from choruswatch.simulate import generate
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.integration.conftest import produce_json
 from tests.integration.test_crash_recovery import (
-    START,
     alert_events,
     check_alerts,
     drop_topics,
     isolated_settings,
     reference_alerts,
-    scenario,
     start_worker,
     stop_worker,
     wait_until_processed,
@@ -104,18 +104,25 @@ def _run(settings: Settings, n_workers: int, rows: list[dict[str, Any]], tmp: Pa
     finally:
         for w in workers:
             stop_worker(w)
-    assert sum(s.processed for s in states.values()) == len(rows)
-    assert sum(s.late for s in states.values()) == 0
+    assert sum(s.buffer.processed for s in states.values()) == len(rows)
+    assert sum(s.buffer.late for s in states.values()) == 0
     return alert_events(settings)
 
 
-def test_two_workers_give_the_same_alerts_as_one(run_settings: list[Settings], tmp_path: Path) -> None:
-    one_settings, two_settings = run_settings
-    rows = scenario(600, START, prefix="s")
+def test_detect_on_a_file_gives_the_streams_revisions_with_one_and_two_workers(
+    run_settings: list[Settings], tmp_path: Path
+) -> None:
+    # Every campaign kind of `simulate` (copy-paste, paraphrase, link ring, hashtag push, drip,
+    # bilingual), organic chatter and viral events, the official hashtag day, in 4 hours of event time.
+    scenario = generate(seed=3, mentions=2000, hours=4.0)
+    rows = scenario.mentions
+    allowlist = tmp_path / "allowlist.txt"
+    allowlist.write_text("".join(f"{a}\n" for a in scenario.allowlist), encoding="utf-8")
+    one_settings, two_settings = (dataclasses.replace(s, allowlist_file=allowlist) for s in run_settings)
     one = _run(one_settings, 1, rows, tmp_path)
     two = _run(two_settings, 2, rows, tmp_path)
-    assert one, "the scenario should raise alerts"
-    reference = reference_alerts(one_settings, rows)
+    reference = reference_alerts(one_settings, rows, tmp_path, allowlist)
+    assert len({a["alert_id"] for a in reference.values()}) >= 3, "the scenario should raise several alerts"
     check_alerts(one, reference)
     check_alerts(two, reference)
     # Every revision (severity, narrative size, accounts, score...) equal, whatever the worker count.

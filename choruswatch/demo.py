@@ -7,10 +7,11 @@ What it does, in order:
    Tansu and osmem-server on free local ports).
 2. Creates the topics (idempotent) and the alerts index with its write alias.
 3. Generates a labelled `choruswatch.simulate` scenario (the default seed starts two copy-paste campaigns
-   twelve minutes into the scenario: alerts within the first minute at `--speed 60`) and writes its
-   allowlist of official accounts to a temporary file handed to the worker (`CHORUSWATCH_ALLOWLIST_FILE`).
+   twelve minutes into the scenario: alerts within the first minute at `--speed 60`), or reads the
+   user's own file (`--input FILE [--allowlist F]`), and writes the allowlist of official accounts to a
+   temporary file handed to the worker (`CHORUSWATCH_ALLOWLIST_FILE`).
 4. Starts `choruswatch worker` as a child process with the demo's settings in its environment.
-5. Replays the scenario to `mentions` with kafka-python, compressing event time by `--speed` but keeping
+5. Replays the mentions to `mentions` (`streams.replay`), compressing event time by `--speed` but keeping
    each mention's original `created_at` (the detector runs on event time, so the alerts are the ones the
    real-time stream would give).
 6. Reads `narrative-alerts` and prints each new alert revision as it fires.
@@ -37,14 +38,16 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
 
-from streams.settings import Settings, SettingsError
+from schemas.models import Mention
+from streams.clients import es_client, kafka_client_kwargs
+from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ class DemoOptions:
     mentions: int = DEFAULT_MENTIONS
     seed: int = DEFAULT_SEED
     embedder: str = "model"
+    input: str | None = None  # a mentions file to replay instead of a simulated scenario
+    allowlist: str | None = None  # with `input`: its allowlist of official accounts
     exit_when_done: bool = False
     duration_s: float | None = None
     grace_s: float = 15.0  # --exit-when-done: quiet time after the replay before stopping
@@ -190,52 +195,6 @@ def scenario_start(now: datetime, hours: float) -> datetime:
     return (now - timedelta(hours=hours)).replace(second=0, microsecond=0)
 
 
-def event_seconds(mentions: Sequence[dict[str, Any]]) -> list[float]:
-    """Event time (epoch seconds) of each scenario mention."""
-    return [datetime.fromisoformat(m["created_at"].replace("Z", "+00:00")).timestamp() for m in mentions]
-
-
-def replay_schedule(event_times: Sequence[float], speed: float) -> list[float]:
-    """Seconds after the replay starts at which each mention is sent: event-time gaps divided by speed."""
-    if speed <= 0:
-        raise ValueError(f"speed must be positive, got {speed}")
-    if not event_times:
-        return []
-    t0 = event_times[0]
-    return [(t - t0) / speed for t in event_times]
-
-
-def replay(
-    producer: Any,
-    topic: str,
-    mentions: Sequence[dict[str, Any]],
-    schedule: Sequence[float],
-    stop: threading.Event,
-    stats: DemoStats,
-) -> None:
-    """Send each mention at its scheduled offset from now (keyed by author), until done or stopped."""
-    started = time.monotonic()
-
-    def counted(_: Any) -> None:
-        stats.sent += 1
-
-    def failed(exc: BaseException) -> None:
-        stats.send_errors += 1
-        log.warning("send failed: %s", exc)
-
-    for mention, offset in zip(mentions, schedule, strict=True):
-        delay = started + offset - time.monotonic()
-        if delay > 0 and stop.wait(delay):
-            break
-        if stop.is_set():
-            break
-        value = json.dumps(mention, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        future = producer.send(topic, key=mention["author"]["id"].encode("utf-8"), value=value)
-        future.add_callback(counted)
-        future.add_errback(failed)
-    producer.flush(timeout=30)
-
-
 # ----------------------------------------------------------------------------------------- alerts
 def alert_row(alert: dict[str, Any]) -> str:
     """One terminal line (rich markup) for one alert revision."""
@@ -268,7 +227,7 @@ class AlertReader:
         from kafka import KafkaConsumer, TopicPartition
 
         self._consumer = KafkaConsumer(
-            enable_auto_commit=False, group_id=None, **settings.kafka_client_kwargs()
+            enable_auto_commit=False, group_id=None, **kafka_client_kwargs(settings)
         )
         parts = self._consumer.partitions_for_topic(settings.topic_alerts) or set()
         assigned = [TopicPartition(settings.topic_alerts, p) for p in sorted(parts)]
@@ -319,7 +278,7 @@ def dead_lettered(settings: Settings) -> int | None:
 
     try:
         consumer = KafkaConsumer(
-            enable_auto_commit=False, group_id=None, request_timeout_ms=5000, **settings.kafka_client_kwargs()
+            enable_auto_commit=False, group_id=None, request_timeout_ms=5000, **kafka_client_kwargs(settings)
         )
     except KafkaError:
         return None
@@ -339,7 +298,7 @@ def indexed_documents(settings: Settings) -> int | None:
     """Documents behind the alerts alias; None when the search server does not answer."""
     from elasticsearch import ApiError, TransportError
 
-    client: Any = settings.es_client().options(request_timeout=5)
+    client: Any = es_client(settings).options(request_timeout=5)
     try:
         with contextlib.suppress(ApiError, TransportError):
             client.indices.refresh(index=settings.es_alias)
@@ -399,6 +358,27 @@ def run_demo(options: DemoOptions, base: Settings, console: Any) -> int:
         return _run_with_services(options, settings, scratch, stop, console, cleanup)
 
 
+def _demo_input(options: DemoOptions) -> tuple[list[Mention], frozenset[str], str]:
+    """The mentions to replay (sorted by event time), the allowlist and a description: the user's
+    file when `--input` is given, else a simulated scenario placed just before now."""
+    if options.input is not None:
+        from choruswatch.io import MentionReader
+        from streams.inputs import load_allowlist
+
+        with MentionReader(options.input) as reader:
+            reader.preflight()
+            mentions = [m for _, m in reader if isinstance(m, Mention)]
+        allowlist = load_allowlist(options.allowlist) if options.allowlist else frozenset[str]()
+        return sorted(mentions, key=lambda m: m.timestamp), allowlist, f"from {options.input}"
+    from choruswatch.simulate import generate
+
+    start = scenario_start(datetime.now(UTC), SCENARIO_HOURS)
+    scenario = generate(options.seed, options.mentions, SCENARIO_HOURS, start)
+    mentions = sorted((Mention.from_dict(m) for m in scenario.mentions), key=lambda m: m.timestamp)
+    what = f"simulated, seed {options.seed}, {SCENARIO_HOURS:g} h of event time"
+    return mentions, frozenset(scenario.allowlist), what
+
+
 def _remove_tree(path: Path) -> None:
     import shutil
 
@@ -415,22 +395,19 @@ def _run_with_services(
 ) -> int:
     import asyncio
 
-    from kafka import KafkaProducer
-
-    from choruswatch.simulate import generate
-    from streams.es_setup import setup_alert_index
+    from streams.es import setup_alert_index
+    from streams.replay import Replay
     from streams.topics import create_topics, ensure_topics_ready
 
     create_topics(settings)
     ensure_topics_ready(settings)
     asyncio.run(setup_alert_index(settings))
 
-    start = scenario_start(datetime.now(UTC), SCENARIO_HOURS)
-    scenario = generate(options.seed, options.mentions, SCENARIO_HOURS, start)
+    mentions, allowlist_ids, what = _demo_input(options)
     allowlist = scratch / "allowlist.txt"
-    allowlist.write_text("".join(f"{a}\n" for a in scenario.allowlist), encoding="utf-8")
+    allowlist.write_text("".join(f"{a}\n" for a in sorted(allowlist_ids)), encoding="utf-8")
     settings = replace(settings, allowlist_file=allowlist, metrics_port=_metrics_port(settings))
-    schedule = replay_schedule(event_seconds(scenario.mentions), options.speed)
+    span = (mentions[-1].timestamp - mentions[0].timestamp) / options.speed if mentions else 0.0
 
     base_url = f"http://127.0.0.1:{settings.metrics_port}"
     console.print(f"Kafka        {settings.kafka_bootstrap}   (input topic {settings.topic_mentions})")
@@ -463,18 +440,14 @@ def _run_with_services(
 
     reader = AlertReader(settings)
     cleanup.callback(reader.close)
-    producer = KafkaProducer(acks="all", linger_ms=20, **settings.kafka_client_kwargs())
-    cleanup.callback(producer.close, 5)
     stats = DemoStats()
+    replay = Replay(settings, stats=stats)
+    cleanup.callback(replay.close)
     replay_stop = threading.Event()
-    span = schedule[-1] if schedule else 0.0
-    console.print(
-        f"replaying {len(scenario.mentions)} mentions (seed {options.seed}, {SCENARIO_HOURS:g} h of event "
-        f"time) at {options.speed:g}x: about {span:.0f} s"
-    )
+    console.print(f"replaying {len(mentions)} mentions ({what}) at {options.speed:g}x: about {span:.0f} s")
     thread = threading.Thread(
-        target=replay,
-        args=(producer, settings.topic_mentions, scenario.mentions, schedule, replay_stop, stats),
+        target=replay.run,
+        args=(mentions, options.speed, replay_stop),
         name="choruswatch-demo-replay",
         daemon=True,
     )
@@ -484,7 +457,7 @@ def _run_with_services(
     code = _show_alerts(options, reader, stats, thread, worker, stop, began, console)
     replay_stop.set()
     thread.join(35)
-    _print_summary(settings, stats, len(scenario.mentions), stop.event, console)
+    _print_summary(settings, stats, len(mentions), stop.event, console)
     console.print("stopping the worker and the embedded services ...")
     return code
 
@@ -582,11 +555,7 @@ def _cmd(args: argparse.Namespace) -> int:
     if args.mentions < MIN_MENTIONS:
         console.print(f"[red]error:[/red] --mentions must be at least {MIN_MENTIONS}")
         return 2
-    try:
-        settings = Settings.from_env()
-    except SettingsError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        return 2
+    settings = Settings.from_env()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # kafka-python warns when a poll of the demo's own reader runs a little long: noise in a live table.
     logging.getLogger("kafka.net.selector").setLevel(logging.ERROR)
@@ -595,6 +564,8 @@ def _cmd(args: argparse.Namespace) -> int:
         mentions=args.mentions,
         seed=args.seed,
         embedder=args.embedder,
+        input=args.input,
+        allowlist=args.allowlist,
         exit_when_done=args.exit_when_done,
         duration_s=args.duration,
     )
@@ -621,4 +592,10 @@ def register(subparsers: Any) -> None:
         help="exit once the replay is over and no alert arrived for a grace period",
     )
     parser.add_argument("--duration", type=_positive, default=None, help="stop after this many seconds")
+    parser.add_argument(
+        "--input",
+        default=None,
+        help="replay this mentions file (JSON lines or CSV) instead of a simulated scenario",
+    )
+    parser.add_argument("--allowlist", default=None, help="with --input: official account ids, one per line")
     parser.set_defaults(func=_cmd)

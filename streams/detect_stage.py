@@ -1,0 +1,322 @@
+"""Stage 2: one Detector per routing bucket, driven by the event-time engine, state in a table.
+
+Each routed record goes into its bucket's reorder buffer (`BucketState`: a `detectors.engine.SlotBuffer`
+plus the delivery bookkeeping below); tick records move the routed partition's watermark
+(`SourceMarks`); every bucket a batch touched, and every bucket of a partition that ticked, is driven as
+far as its partition's frontier allows, and the alert revisions of each step are published (and
+settled) before the checkpoint that covers them.
+
+At-least-once without double counting: `BucketState` holds the last routed offset applied, so a routed
+replay is skipped, and per `mentions` partition the highest source offset taken, so mentions that stage
+1 routes a second time after a crash or rebalance (new routed offsets, same source) are skipped too.
+Checkpoints and replay follow `streams.checkpoints`: when a worker starts reading a routed partition,
+the records between its covered offset and the first record delivered are read again
+(`streams.ports.RecordLog`) and applied first.
+
+A routed record that cannot be read (only a bug or a foreign producer writes one) goes to the routed
+dead-letter topic with its reason; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from detectors.engine import SLOT_S, Frontier, SlotBuffer, SourceMarks, Step, detector_target
+from detectors.routing import bucket_key
+from schemas.models import SchemaError
+from streams.alerts_out import alert_record
+from streams.checkpoints import (
+    CheckpointPlan,
+    ReplayGate,
+    covered_key,
+    decode_offset,
+    encode_offset,
+    read_state,
+    state_items,
+    state_keys,
+)
+from streams.dlq import dead_letter_record
+from streams.metrics import Metrics
+from streams.outbox import Outbox
+from streams.ports import Clock, InRecord, Producer, RecordLog, StateStore
+from streams.validation import Rejection
+from streams.wire import (
+    TICK_HEADER,
+    RoutedMention,
+    decode_routed,
+    decode_tick,
+    newest_timestamp_ms,
+    routed_body,
+    routed_from_body,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class BucketState:
+    """Everything stage 2 remembers about one routing bucket besides the Detector itself."""
+
+    buffer: SlotBuffer[RoutedMention] = field(default_factory=SlotBuffer)
+    last_offset: int = -1  # highest routed offset taken into this bucket (buffered or processed)
+    duplicates: int = 0  # routed records skipped because stage 1 had already routed their source
+    partition: int = -1  # routed partition the bucket lives on
+    sources: dict[int, int] = field(default_factory=dict)  # mentions partition -> highest offset taken
+
+    def accept(self, item: RoutedMention, offset: int) -> bool:
+        """Buffer `item`; False (and nothing buffered) for a replayed routed offset or a mention whose
+        `mentions` record was already routed (stage 1 re-reading after a crash or a rebalance)."""
+        if offset <= self.last_offset:
+            return False
+        self.last_offset = offset
+        sp, so = item.source_partition, item.source_offset
+        if sp >= 0:
+            if so <= self.sources.get(sp, -1):
+                self.duplicates += 1
+                return False
+            self.sources[sp] = so
+        self.buffer.add(item, item.mention.timestamp, item.mention.id, offset)
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "buffer": self.buffer.to_dict(routed_body),
+            "last_offset": self.last_offset,
+            "duplicates": self.duplicates,
+            "partition": self.partition,
+            "sources": {str(p): o for p, o in sorted(self.sources.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> BucketState:
+        return cls(
+            buffer=SlotBuffer.from_dict(obj["buffer"], routed_from_body),
+            last_offset=int(obj["last_offset"]),
+            duplicates=int(obj.get("duplicates", 0)),
+            partition=int(obj.get("partition", -1)),
+            sources={int(p): int(o) for p, o in obj.get("sources", {}).items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DetectConfig:
+    routed_topic: str
+    alerts_topic: str
+    dlq_topic: str  # dead letters of unreadable routed records
+    source_partitions: int  # partitions of `mentions`: one watermark mark each
+    lateness_s: float
+    checkpoint_interval_s: float
+    slot_s: float = SLOT_S
+
+
+@dataclass(slots=True)
+class _Work:
+    """What the routed records taken since the last drive touched."""
+
+    touched: set[str] = field(default_factory=set)  # buckets that took a mention
+    ticked: set[int] = field(default_factory=set)  # routed partitions that got a tick
+
+
+class DetectStage:
+    """Stage 2 behind its ports; `streams.app` calls `handle` per micro-batch of routed records."""
+
+    def __init__(
+        self,
+        config: DetectConfig,
+        *,
+        detector_factory: Callable[[dict[str, Any] | None], Any],
+        table: StateStore,
+        producer: Producer,
+        log_reader: RecordLog,
+        clock: Clock,
+        metrics: Metrics,
+    ) -> None:
+        self.config = config
+        self.table = table
+        self.clock = clock
+        self.metrics = metrics
+        self._factory = detector_factory
+        self._log = log_reader
+        self._outbox = Outbox(producer)
+        self.detectors: dict[str, Any] = {}
+        self.states: dict[str, BucketState] = {}
+        self._marks: dict[int, SourceMarks] = {}  # routed partition -> stage 1's progress
+        self._gate = ReplayGate()
+        self._plan = CheckpointPlan(config.checkpoint_interval_s)
+
+    def next_offsets(self) -> dict[int, int]:
+        """Per routed partition, the next offset still to handle (for an honest consumer lag)."""
+        return self._plan.next_offsets()
+
+    @property
+    def live_narratives(self) -> int:
+        return sum(int(d.live_narratives) for d in self.detectors.values())
+
+    async def handle(self, records: Sequence[InRecord]) -> None:
+        """Apply a micro-batch of routed records (and the replays it calls for), drive, checkpoint."""
+        work = _Work()
+        for record in records:
+            missing = self._gate.missing(record.partition, record.offset, self._covered)
+            if missing:
+                await self._run(work)  # what came before, in offset order
+                await self._replay(record.partition, missing)
+            await self._apply(work, record)
+        await self._run(work)
+        self._checkpoint_due({r.partition for r in records})
+        self.metrics.live_narratives.set(self.live_narratives)
+
+    def revoke(self, partitions: Iterable[int]) -> None:
+        """Another worker owns these routed partitions now: what we hold of them is stale."""
+        gone = set(partitions)
+        for bucket in [b for b, s in self.states.items() if s.partition in gone]:
+            del self.states[bucket]
+            self.detectors.pop(bucket, None)
+        for partition in gone:
+            self._marks.pop(partition, None)
+        self._gate.forget(gone)
+        self._plan.forget(gone)
+
+    # -- applying records ---------------------------------------------------------------------------
+
+    async def _apply(self, work: _Work, record: InRecord) -> None:
+        """Take one routed record into its bucket's buffer (or a tick into the partition's marks)."""
+        self._plan.handled(record.partition, record.offset)
+        if record.header(TICK_HEADER) is not None:
+            marks = self._marks.setdefault(record.partition, SourceMarks(self.config.source_partitions))
+            marks.update(decode_tick(record.value))
+            work.ticked.add(record.partition)
+            return
+        try:
+            item = decode_routed(record.value)
+        except SchemaError as exc:
+            rejection = Rejection(exc.code, type(exc).__name__, exc.field, exc.reason)
+            await self._dead_letter(record, rejection)
+            return
+        bucket = record.key.decode("utf-8", "replace") if record.key else bucket_key(0)
+        state = self._load(bucket)
+        state.partition = record.partition
+        applied = state.last_offset
+        if state.accept(item, record.offset):
+            work.touched.add(bucket)
+        if state.last_offset != applied:  # taken, or a stage-1 duplicate counted
+            self._plan.touch(record.partition, bucket)
+
+    async def _dead_letter(self, record: InRecord, rejection: Rejection) -> None:
+        out = dead_letter_record(
+            record, rejection, dlq_topic=self.config.dlq_topic, now_ms=int(self.clock.time() * 1000)
+        )
+        await self._outbox.send(out, tag="dead-letter")
+        self.metrics.routed_dead_lettered.inc()
+        log.error(
+            "unreadable routed record %s[%d]@%d: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            rejection.reason,
+        )
+
+    async def _replay(self, partition: int, missing: range) -> None:
+        """Re-apply the routed records after the partition's last checkpoint that faust will not
+        deliver again (its committed offset is past them)."""
+        log.info(
+            "replaying %s[%d] offsets %d..%d since its last checkpoint",
+            self.config.routed_topic,
+            partition,
+            missing.start,
+            missing.stop - 1,
+        )
+        async for batch in self._log.read(self.config.routed_topic, partition, missing):
+            work = _Work()
+            for record in batch:
+                await self._apply(work, record)
+            await self._run(work)
+
+    # -- driving ----------------------------------------------------------------------------------
+
+    async def _run(self, work: _Work) -> None:
+        """Drive every bucket the records touched, and those of the partitions that ticked."""
+        for partition in sorted(work.ticked):
+            self._load_restored()
+            work.touched.update(b for b, s in self.states.items() if s.partition == partition)
+        for bucket in sorted(work.touched):
+            # A tick that moves nothing changes nothing to checkpoint: ticks come several times a second.
+            if await self._run_bucket(bucket):
+                self._plan.touch(self.states[bucket].partition, bucket)
+        work.touched.clear()
+        work.ticked.clear()
+        for failure in await self._outbox.settle():
+            self.metrics.dead_letter_failures.inc()
+            log.error("a record of stage 2 was refused for good: %r", failure.error)
+
+    async def _run_bucket(self, bucket: str) -> bool:
+        """Drive the bucket's detector as far as its partition's frontier allows; True if it moved."""
+        state = self._load(bucket)
+        marks = self._marks.get(state.partition)
+        if marks is None:
+            return False
+        buffer = state.buffer
+        before = (buffer.next_slot, buffer.processed, buffer.late)
+        frontier: Frontier = marks.frontier(self.config.lateness_s)
+        steps = buffer.drive(detector_target(self.detectors[bucket]), frontier, slot_s=self.config.slot_s)
+        for step in steps:
+            await self._publish(step)
+            self.metrics.mentions_processed.inc(len(step.batch))
+        return (buffer.next_slot, buffer.processed, buffer.late) != before
+
+    async def _publish(self, step: Step[RoutedMention, Any]) -> None:
+        alerts = step.result.alerts
+        if not alerts:
+            return
+        for alert in alerts:
+            rec = alert_record(alert)
+            await self._outbox.send(rec.to_out(self.config.alerts_topic), tag=alert.alert_id)
+        newest_ms = newest_timestamp_ms(step.batch)
+        latency = None if newest_ms is None else self.clock.time() - newest_ms / 1000.0
+        cause = "data" if step.batch else "time"
+        for alert in alerts:
+            self.metrics.alert_emitted(alert.severity, alert.status, latency, cause=cause)
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def _load(self, bucket: str) -> BucketState:
+        if bucket not in self.states:
+            snap = read_state(self.table, bucket)
+            if snap is None:
+                self.detectors[bucket] = self._factory(None)
+                self.states[bucket] = BucketState()
+            else:
+                self.detectors[bucket] = self._factory(snap["detector"])
+                self.states[bucket] = BucketState.from_dict(snap["bucket"])
+        return self.states[bucket]
+
+    def _load_restored(self) -> None:
+        # After a restart or a rebalance, buckets whose state came back from the changelog must run
+        # on ticks even if no new mention of theirs ever arrives (their buffer would wait forever).
+        for key in state_keys(self.table):
+            if key not in self.states:
+                self._load(key)
+
+    def _covered(self, partition: int) -> int:
+        return decode_offset(self.table.get(covered_key(partition)))
+
+    def _checkpoint_due(self, partitions: Iterable[int]) -> None:
+        now = self.clock.monotonic()
+        for partition in sorted(partitions):
+            due = self._plan.due(partition, now)
+            if due is None:
+                continue
+            items: list[tuple[str, bytes]] = []
+            for bucket in due.keys:
+                if bucket in self.states:
+                    state = {
+                        "detector": self.detectors[bucket].snapshot(),
+                        "bucket": self.states[bucket].to_dict(),
+                    }
+                    items.extend(state_items(bucket, state))
+            # Written after the buckets it covers: a crash in between only replays more.
+            items.append((covered_key(partition), encode_offset(due.covered)))
+            self.table.put(partition, items)
+            self._plan.written(partition, due, now)

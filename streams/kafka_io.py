@@ -1,0 +1,226 @@
+"""Kafka adapters of the stage ports: faust topics and table, aiokafka readers, consumer offsets.
+
+Only this module and `streams.app` touch faust or aiokafka objects; the stages see `streams.ports`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from streams.clients import kafka_client_kwargs
+from streams.ports import Delivery, InRecord, OutRecord, TopicPartition
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
+    if not raw:
+        return ()
+    items = raw.items() if isinstance(raw, Mapping) else raw
+    return tuple((str(k), bytes(v) if v is not None else b"") for k, v in items)
+
+
+def faust_record(event: Any) -> InRecord:
+    """An `InRecord` from a faust event (faust timestamps are seconds)."""
+    msg = event.message
+    ts_ms = int(msg.timestamp * 1000) if msg.timestamp else None
+    return InRecord(msg.topic, msg.partition, msg.offset, msg.key, msg.value, _headers(msg.headers), ts_ms)
+
+
+def aiokafka_record(rec: Any) -> InRecord:
+    """An `InRecord` from an aiokafka ConsumerRecord (its timestamps are milliseconds)."""
+    ts = rec.timestamp if rec.timestamp is not None and rec.timestamp >= 0 else None
+    return InRecord(rec.topic, rec.partition, rec.offset, rec.key, rec.value, _headers(rec.headers), ts)
+
+
+class FaustProducer:
+    """`streams.ports.Producer` over faust topics (created with `app.topic`), by topic name."""
+
+    def __init__(self, topics: Mapping[str, Any]) -> None:
+        self._topics = dict(topics)
+
+    async def send(self, record: OutRecord) -> Delivery:
+        topic = self._topics[record.topic]
+        delivery: Delivery = await topic.send(
+            key=record.key, value=record.value, headers=list(record.headers), partition=record.partition
+        )
+        return delivery
+
+
+class FaustTableStore:
+    """`streams.ports.StateStore` over a faust Table of bytes. Writes go to the table's local store and
+    to the named changelog partition (faust's `send_changelog`), so no event needs to be in context."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, key: str) -> bytes | None:
+        value = self._table.get(key)
+        return None if value is None else bytes(value)
+
+    def keys(self) -> list[str]:
+        return [str(k) for k in self._table]
+
+    def put(self, partition: int, items: Sequence[tuple[str, bytes]]) -> None:
+        for key, value in items:
+            self._table.data[key] = value
+            self._table.send_changelog(partition, key, value)
+
+
+class AiokafkaRecordLog:
+    """`streams.ports.RecordLog`: a consumer of its own, outside any group, so faust's fetch positions
+    are not touched (nothing faust has buffered can be mistaken for a replay)."""
+
+    def __init__(self, settings: Settings, batch: int = 1024) -> None:
+        self._settings = settings
+        self._batch = batch
+
+    async def read(self, topic: str, partition: int, offsets: range) -> AsyncIterator[Sequence[InRecord]]:
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        reader = AIOKafkaConsumer(
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **kafka_client_kwargs(self._settings, "aiokafka"),
+        )
+        part = TopicPartition(topic, partition)
+        await reader.start()
+        try:
+            reader.assign([part])
+            reader.seek(part, offsets.start)
+            while await reader.position(part) < offsets.stop:
+                fetched = await reader.getmany(part, timeout_ms=1000, max_records=self._batch)
+                yield [aiokafka_record(r) for r in fetched.get(part, []) if r.offset in offsets]
+        finally:
+            await reader.stop()
+
+
+class FaustOffsets:
+    """`streams.ports.PartitionOffsets` for one topic over faust's consumer."""
+
+    def __init__(self, app: Any, topic: str) -> None:
+        self._app = app
+        self._topic = topic
+
+    def _assigned(self) -> list[Any]:
+        consumer = self._app.consumer
+        if consumer is None:
+            return []
+        try:
+            return [tp for tp in consumer.assignment() if tp.topic == self._topic]
+        except Exception:  # not started yet, or stopping
+            return []
+
+    async def highwaters(self) -> dict[int, int]:
+        """End offsets: the high watermark of the latest fetch response where there is one (free, and
+        refreshed by every fetch), else asked of the broker (a round trip: 0.2-1 s on a busy loop,
+        four times a second for the ticks)."""
+        assigned = self._assigned()
+        if not assigned:
+            return {}
+        consumer = self._app.consumer
+        out: dict[int, int] = {}
+        unknown = []
+        for tp in assigned:
+            cached = consumer.highwater(tp)
+            if cached is None or cached < 0:
+                unknown.append(tp)
+            else:
+                out[tp.partition] = int(cached)
+        if unknown:
+            ends = await consumer.highwaters(*unknown)
+            out.update({tp.partition: int(h) for tp, h in ends.items() if h is not None})
+        return out
+
+    async def positions(self) -> dict[int, int | None]:
+        return {tp.partition: await self._app.consumer.position(tp) for tp in self._assigned()}
+
+
+async def stage_lags(offsets: FaustOffsets, handled: Mapping[int, int]) -> dict[TopicPartition, int]:
+    """A faust stage's lag per assigned partition: the broker's end offset minus the next offset the
+    stage has still to handle (what it finished, not what faust prefetched); where the stage has
+    handled nothing yet, the fetch position stands in."""
+    ends = await offsets.highwaters()
+    positions = await offsets.positions() if any(p not in handled for p in ends) else {}
+    lags: dict[TopicPartition, int] = {}
+    for partition, end in ends.items():
+        done = handled.get(partition, positions.get(partition))
+        if done is not None:
+            lags[(offsets._topic, partition)] = max(0, end - done)
+    return lags
+
+
+class AiokafkaAlertFeed:
+    """`streams.ports.AlertFeed` over an aiokafka consumer in group `<app_id>-es-sink`."""
+
+    def __init__(self, settings: Settings) -> None:
+        from aiokafka import AIOKafkaConsumer
+
+        self._consumer = AIOKafkaConsumer(
+            settings.topic_alerts,
+            group_id=f"{settings.app_id}-es-sink",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            **kafka_client_kwargs(settings, "aiokafka"),
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> list[InRecord]:
+        batch = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        return [aiokafka_record(r) for recs in batch.values() for r in recs]
+
+    async def commit(self, offsets: Mapping[TopicPartition, int]) -> bool:
+        from aiokafka import TopicPartition as TP
+        from aiokafka.errors import CommitFailedError
+
+        try:
+            await self._consumer.commit({TP(t, p): o for (t, p), o in offsets.items()})
+        except CommitFailedError:
+            return False
+        return True
+
+    async def wait_paused(self, seconds: float) -> None:
+        """Poll with every partition paused, so the member stays in its group (max.poll.interval)."""
+        import asyncio
+        import time
+
+        started = time.monotonic()
+        consumer = self._consumer
+        consumer.pause(*consumer.assignment())
+        stray = await consumer.getmany(timeout_ms=int(seconds * 1000))
+        for tp, records in stray.items():
+            # A partition assigned during the wait was not paused yet: read those records again later.
+            consumer.seek(tp, records[0].offset)
+        remaining = seconds - (time.monotonic() - started)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+        consumer.resume(*consumer.assignment())
+
+    async def rewind(self) -> None:
+        assigned = list(self._consumer.assignment())
+        if assigned:
+            await self._consumer.seek_to_beginning(*assigned)
+
+    async def lags(self) -> dict[TopicPartition, int]:
+        from aiokafka.errors import IllegalStateError
+
+        consumer = self._consumer
+        assigned = list(consumer.assignment())
+        if not assigned:
+            return {}
+        ends = await consumer.end_offsets(assigned)
+        lags: dict[TopicPartition, int] = {}
+        for tp in assigned:
+            try:
+                lags[(tp.topic, tp.partition)] = max(0, ends[tp] - await consumer.position(tp))
+            except (IllegalStateError, KeyError):
+                continue  # revoked between the two calls
+        return lags

@@ -1,0 +1,168 @@
+"""Stage 3: the Elasticsearch sink, its own consumer group, offsets committed only once stored.
+
+Kafka is the buffer: while Elasticsearch is down the sink waits with its partitions paused (the alerts
+wait on the topic and the lag grows), retries the store's pending alerts with backoff, and only then
+reads on. The store counts documents, bulk failures and retries and sets the Elasticsearch health
+itself; this stage adds the consumer lag and never counts those again.
+
+Nothing is dropped silently: an alert record that cannot be read, or that the server refuses for good
+(a 4xx such as a mapping conflict), goes to the alerts dead-letter topic with its reason. When the store
+finds its index gone and creates it again (an in-memory server restarted, an index deleted), what the
+index held is lost: the sink reads the compacted alerts topic again from its beginning, which holds
+the latest revision of every alert (revisions already stored are skipped; analyst fields of documents
+that survived are never overwritten).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streams.alerts_out import alert_from_record
+from streams.dlq import dead_letter_record
+from streams.lag import LagReporter
+from streams.metrics import Metrics
+from streams.outbox import Outbox
+from streams.ports import (
+    AlertFeed,
+    AlertStore,
+    Clock,
+    InRecord,
+    Producer,
+    StoreBackpressure,
+    StoreUnavailable,
+)
+from streams.validation import Rejection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SinkConfig:
+    alerts_topic: str
+    dlq_topic: str
+    backoff_initial_s: float
+    backoff_max_s: float
+    poll_ms: int = 500
+    max_records: int = 500
+
+
+class SinkStage:
+    """Stage 3 behind its ports; `streams.app` runs `run()` as a task (or `step()` in tests)."""
+
+    def __init__(
+        self,
+        config: SinkConfig,
+        *,
+        feed: AlertFeed,
+        store: AlertStore,
+        producer: Producer,
+        clock: Clock,
+        metrics: Metrics,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.config = config
+        self.feed = feed
+        self.store = store
+        self.clock = clock
+        self.metrics = metrics
+        self._outbox = Outbox(producer) if sleep is None else Outbox(producer, sleep=sleep)
+        self._lag = LagReporter(metrics)
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await self.step()
+        finally:
+            await self.store.close()
+
+    async def step(self) -> int:
+        """One round: read, store, commit, report lag; returns how many records were read."""
+        records = await self.feed.getmany(self.config.poll_ms, self.config.max_records)
+        if records:
+            latest = await self._latest_revisions(records)
+            await self._store(latest)
+            for failure in await self._outbox.settle():
+                self.metrics.dead_letter_failures.inc()
+                log.error("alert dead letter refused for good: %r", failure.error)
+            offsets: dict[tuple[str, int], int] = {}
+            for rec in records:
+                tp = (rec.topic, rec.partition)
+                offsets[tp] = max(offsets.get(tp, 0), rec.offset + 1)
+            if not await self.feed.commit(offsets):
+                # A rebalance took the partitions away: their new owner reads these alerts again,
+                # and storing a revision twice is a no-op.
+                log.warning("Elasticsearch sink: offset commit lost to a rebalance")
+        if self.store.take_recreated():
+            log.warning(
+                "alert index was (re)created empty: re-reading %s from its beginning",
+                self.config.alerts_topic,
+            )
+            self.metrics.es_resyncs.inc()
+            await self.feed.rewind()
+        self._lag.update("sink", await self.feed.lags())
+        return len(records)
+
+    async def _latest_revisions(
+        self, records: Sequence[InRecord]
+    ) -> dict[str, tuple[dict[str, Any], InRecord]]:
+        """The newest revision of each alert read; unreadable records are dead-lettered."""
+        latest: dict[str, tuple[dict[str, Any], InRecord]] = {}
+        for record in records:
+            try:
+                alert = alert_from_record(record.value or b"").to_dict()
+            except Exception as exc:  # whatever a foreign producer wrote: one record, not the batch
+                await self._dead_letter(record, Rejection("decode", type(exc).__name__, "$", repr(exc)[:500]))
+                continue
+            held = latest.get(alert["alert_id"])
+            if held is None or alert["revision"] > held[0]["revision"]:
+                latest[alert["alert_id"]] = (alert, record)
+        return latest
+
+    async def _store(self, latest: dict[str, tuple[dict[str, Any], InRecord]]) -> None:
+        """Return once every alert is stored (or refused for good); wait paused meanwhile."""
+        alerts = [alert for alert, _ in latest.values()]
+        delay = self.config.backoff_initial_s
+        paused = False
+        while True:
+            try:
+                # Calling index() again after a failure is cheap: revisions already stored come back
+                # "stale", and the store keeps one pending copy per alert.
+                result = await self.store.index(alerts)
+                break
+            except (StoreUnavailable, StoreBackpressure) as exc:
+                if not paused:
+                    log.warning(
+                        "Elasticsearch sink paused, alerts wait on %s: %s", self.config.alerts_topic, exc
+                    )
+                    paused = True
+                await self.feed.wait_paused(delay)
+                delay = min(delay * 2, self.config.backoff_max_s)
+        if paused:
+            log.info("Elasticsearch sink resumed: %d alerts stored", len(latest))
+        await self._dead_letter_rejected(result, latest)
+
+    async def _dead_letter_rejected(
+        self, result: Any, latest: dict[str, tuple[dict[str, Any], InRecord]]
+    ) -> None:
+        # The server refused these for good (a 4xx, e.g. a mapping conflict); retrying cannot help.
+        for alert_id, reason in result.rejected:
+            held = latest.get(alert_id)
+            if held is not None:
+                await self._dead_letter(held[1], Rejection("rejected", "StoreRejected", "$", reason[:500]))
+
+    async def _dead_letter(self, record: InRecord, rejection: Rejection) -> None:
+        out = dead_letter_record(
+            record, rejection, dlq_topic=self.config.dlq_topic, now_ms=int(self.clock.time() * 1000)
+        )
+        await self._outbox.send(out, tag="dead-letter")
+        self.metrics.alerts_dead_lettered.labels(reason=rejection.code).inc()
+        log.error(
+            "alert record %s[%d]@%d dead-lettered: %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            rejection.reason,
+        )

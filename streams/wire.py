@@ -1,0 +1,116 @@
+"""Wire formats of the internal topics: routed mentions and the tick records that carry watermarks.
+
+Routed record (`mentions.routed`, JSON, UTF-8): ``{"v": 1, "m": <Mention v1>, "e": <base64 float16
+vector>, "ts": <Kafka timestamp of the original record, ms>, "sp": <mentions partition>, "so":
+<mentions offset>}``. The vector is rounded exactly as `detectors.engine.wire_vectors` rounds it, so
+every worker, and `choruswatch detect`, feed the detectors identical vectors.
+
+Tick record (same topic, header ``x-choruswatch-tick``): ``{"v": 1, "marks": {"<mentions partition>":
+[newest event time routed or null, idle]}}``: stage 1's progress, merged by stage 2 into its low
+watermark (`detectors.engine.SourceMarks`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from detectors.engine import SourceMark, wire_vectors
+from schemas.models import Mention, SchemaError
+
+ROUTED_VERSION: Final = 1
+TICK_HEADER: Final = "x-choruswatch-tick"
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedMention:
+    """A mention with its embedding, the Kafka timestamp (ms) of its `mentions` record and where that
+    record was (partition, offset; -1 when unknown): the identity stage 2 de-duplicates replays by."""
+
+    mention: Mention
+    vector: npt.NDArray[np.float32]
+    source_ts_ms: int
+    source_partition: int = -1
+    source_offset: int = -1
+
+
+def encode_vector(vector: npt.ArrayLike) -> str:
+    return base64.b64encode(np.asarray(vector, dtype="<f2").tobytes()).decode("ascii")
+
+
+def decode_vector(text: str) -> npt.NDArray[np.float32]:
+    half = np.frombuffer(base64.b64decode(text), dtype="<f2")
+    vector: npt.NDArray[np.float32] = wire_vectors(half[None, :])[0]
+    return vector
+
+
+def routed_body(item: RoutedMention) -> dict[str, Any]:
+    return {
+        "v": ROUTED_VERSION,
+        "m": item.mention.to_dict(),
+        "e": encode_vector(item.vector),
+        "ts": item.source_ts_ms,
+        "sp": item.source_partition,
+        "so": item.source_offset,
+    }
+
+
+def routed_from_body(body: Mapping[str, Any]) -> RoutedMention:
+    return RoutedMention(
+        Mention.from_dict(body["m"]),
+        decode_vector(body["e"]),
+        int(body["ts"]),
+        int(body.get("sp", -1)),
+        int(body.get("so", -1)),
+    )
+
+
+def encode_routed(item: RoutedMention) -> bytes:
+    """The routed record's value. Raises ValueError/UnicodeEncodeError for what JSON UTF-8 cannot
+    carry (stage 1 dead-letters such a mention)."""
+    return json.dumps(routed_body(item), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_routed(raw: bytes | None) -> RoutedMention:
+    """Inverse of `encode_routed`; raises SchemaError on a record this version cannot read."""
+    try:
+        body = json.loads(raw) if raw is not None else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaError("$", f"routed record is not JSON: {exc}", code="decode") from None
+    if not isinstance(body, dict) or body.get("v") != ROUTED_VERSION:
+        raise SchemaError("v", "unknown routed record version")
+    try:
+        return routed_from_body(body)
+    except SchemaError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:  # binascii.Error is a ValueError
+        raise SchemaError("$", f"malformed routed record: {exc!r}") from None
+
+
+def encode_tick(marks: Mapping[int, SourceMark]) -> bytes:
+    body = {"v": ROUTED_VERSION, "marks": {str(p): [m.newest_s, m.idle] for p, m in sorted(marks.items())}}
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
+def decode_tick(raw: bytes | None) -> dict[int, SourceMark]:
+    """Inverse of `encode_tick`; an empty or unreadable value (an older worker's tick) carries no marks."""
+    try:
+        body = json.loads(raw) if raw else {}
+        marks = body.get("marks", {}) if isinstance(body, dict) else {}
+        return {
+            int(p): SourceMark(None if v[0] is None else float(v[0]), bool(v[1])) for p, v in marks.items()
+        }
+    except (UnicodeDecodeError, ValueError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def newest_timestamp_ms(items: Iterable[RoutedMention]) -> int | None:
+    """Kafka timestamp of the newest input record among `items` (for event-to-alert latency)."""
+    values = [i.source_ts_ms for i in items]
+    return max(values) if values else None
