@@ -19,16 +19,19 @@ dead-letter topic with its reason; the batch goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+from detectors.detector import StepFacts, StepResult
 from detectors.engine import SLOT_S, Frontier, SlotBuffer, SourceMarks, Step, detector_target
 from detectors.routing import bucket_key
 from schemas.models import SchemaError
 from streams.alerts_out import alert_record
 from streams.checkpoints import (
+    CHUNK_SEPARATOR,
     CheckpointPlan,
     ReplayGate,
     covered_key,
@@ -39,6 +42,7 @@ from streams.checkpoints import (
     state_keys,
 )
 from streams.dlq import dead_letter_record
+from streams.logs import RateLimited
 from streams.metrics import Metrics
 from streams.outbox import Outbox
 from streams.ports import Clock, InRecord, Producer, RecordLog, StateStore
@@ -48,12 +52,15 @@ from streams.wire import (
     RoutedMention,
     decode_routed,
     decode_tick,
+    encode_routed,
     newest_timestamp_ms,
     routed_body,
     routed_from_body,
 )
 
 log = logging.getLogger(__name__)
+
+EMPTY_STEP: Final = StepResult((), (), StepFacts())
 
 
 @dataclass(slots=True)
@@ -101,6 +108,75 @@ class BucketState:
         )
 
 
+@dataclass(slots=True)
+class PartitionTotals:
+    """Per routed partition, the data records taken (each once: replays are skipped by offset) and how
+    many of them were dead-lettered. Checkpointed with the partition's buckets, so with the buckets'
+    counters the invariant holds across restarts: consumed = processed + duplicates + pending +
+    dead-lettered (`choruswatch_stage_mentions{stage="detect"}`)."""
+
+    last_offset: int = -1
+    consumed: int = 0
+    dead_lettered: int = 0
+
+    def take(self, offset: int) -> bool:
+        """Count the record at `offset`; False for a replayed one (already counted)."""
+        if offset <= self.last_offset:
+            return False
+        self.last_offset = offset
+        self.consumed += 1
+        return True
+
+    def to_bytes(self) -> bytes:
+        return json.dumps([self.last_offset, self.consumed, self.dead_lettered]).encode("ascii")
+
+    @classmethod
+    def from_bytes(cls, value: bytes | None) -> PartitionTotals:
+        if value is None:
+            return cls()
+        last, consumed, dead = json.loads(value)
+        return cls(int(last), int(consumed), int(dead))
+
+
+def totals_key(partition: int) -> str:
+    """Table key of a partition's totals (holds CHUNK_SEPARATOR: never read as a bucket)."""
+    return f"{CHUNK_SEPARATOR}totals-{partition}"
+
+
+class _GuardedTarget:
+    """A Detector as a slot target whose failure costs the slot's mentions, never the stage: a bug
+    that raises on some input is logged with its traceback, counted, and those mentions are
+    dead-lettered with the reason; the stage goes on (faust would otherwise acknowledge the batch
+    and lose every mention in it)."""
+
+    def __init__(self, detector: Any) -> None:
+        self._inner = detector_target(detector)
+        self.failures: list[tuple[tuple[RoutedMention, ...], BaseException]] = []
+
+    def process(self, items: Sequence[RoutedMention]) -> Any:
+        try:
+            return self._inner.process(items)
+        except Exception as exc:
+            log.exception("the detector failed on %d mentions; they are dead-lettered", len(items))
+            self.failures.append((tuple(items), exc))
+            return EMPTY_STEP
+
+    def advance(self, now: float) -> Any:
+        try:
+            return self._inner.advance(now)
+        except Exception as exc:
+            log.exception("the detector failed to advance to %.3f", now)
+            self.failures.append(((), exc))
+            return EMPTY_STEP
+
+    def next_deadline(self) -> float | None:
+        try:
+            return self._inner.next_deadline()
+        except Exception:
+            log.exception("the detector failed to say its next deadline")
+            return None
+
+
 @dataclass(frozen=True, slots=True)
 class DetectConfig:
     routed_topic: str
@@ -141,9 +217,12 @@ class DetectStage:
         self._factory = detector_factory
         self._log = log_reader
         self._outbox = Outbox(producer)
+        self._log_dead = RateLimited(log)
         self.detectors: dict[str, Any] = {}
         self.states: dict[str, BucketState] = {}
         self._marks: dict[int, SourceMarks] = {}  # routed partition -> stage 1's progress
+        self._totals: dict[int, PartitionTotals] = {}
+        self._tick_ms: dict[int, int] = {}  # routed partition -> Kafka timestamp of the newest tick
         self._gate = ReplayGate()
         self._plan = CheckpointPlan(config.checkpoint_interval_s)
 
@@ -167,6 +246,7 @@ class DetectStage:
         await self._run(work)
         self._checkpoint_due({r.partition for r in records})
         self.metrics.live_narratives.set(self.live_narratives)
+        self.metrics.set_stage_totals("detect", self.totals())
 
     def revoke(self, partitions: Iterable[int]) -> None:
         """Another worker owns these routed partitions now: what we hold of them is stale."""
@@ -176,6 +256,7 @@ class DetectStage:
             self.detectors.pop(bucket, None)
         for partition in gone:
             self._marks.pop(partition, None)
+            self._totals.pop(partition, None)
         self._gate.forget(gone)
         self._plan.forget(gone)
 
@@ -188,12 +269,20 @@ class DetectStage:
             marks = self._marks.setdefault(record.partition, SourceMarks(self.config.source_partitions))
             marks.update(decode_tick(record.value))
             work.ticked.add(record.partition)
+            if record.timestamp_ms is not None:
+                self._tick_ms[record.partition] = max(
+                    record.timestamp_ms, self._tick_ms.get(record.partition, 0)
+                )
             return
+        totals = self._partition_totals(record.partition)
+        fresh = totals.take(record.offset)
         try:
             item = decode_routed(record.value)
         except SchemaError as exc:
-            rejection = Rejection(exc.code, type(exc).__name__, exc.field, exc.reason)
-            await self._dead_letter(record, rejection)
+            if fresh:  # a replayed one was dead-lettered the first time
+                totals.dead_lettered += 1
+                rejection = Rejection(exc.code, type(exc).__name__, exc.field, exc.reason)
+                await self._dead_letter(record, rejection)
             return
         bucket = record.key.decode("utf-8", "replace") if record.key else bucket_key(0)
         state = self._load(bucket)
@@ -210,7 +299,7 @@ class DetectStage:
         )
         await self._outbox.send(out, tag="dead-letter")
         self.metrics.routed_dead_lettered.inc()
-        log.error(
+        self._log_dead.error(
             "unreadable routed record %s[%d]@%d: %s",
             record.topic,
             record.partition,
@@ -260,22 +349,46 @@ class DetectStage:
         buffer = state.buffer
         before = (buffer.next_slot, buffer.processed, buffer.late)
         frontier: Frontier = marks.frontier(self.config.lateness_s)
-        steps = buffer.drive(detector_target(self.detectors[bucket]), frontier, slot_s=self.config.slot_s)
+        target = _GuardedTarget(self.detectors[bucket])
+        steps = buffer.drive(target, frontier, slot_s=self.config.slot_s)
         for step in steps:
-            await self._publish(step)
+            await self._publish(step, state.partition)
             self.metrics.mentions_processed.inc(len(step.batch))
+        for items, exc in target.failures:
+            await self._detector_failed(state.partition, items, exc)
         return (buffer.next_slot, buffer.processed, buffer.late) != before
 
-    async def _publish(self, step: Step[RoutedMention, Any]) -> None:
+    async def _detector_failed(
+        self, partition: int, items: Sequence[RoutedMention], exc: BaseException
+    ) -> None:
+        self.metrics.detector_failures.inc()
+        reason = f"the detector raised {exc!r}"[:500]
+        for item in items:
+            value = encode_routed(item)
+            record = InRecord(
+                self.config.routed_topic,
+                partition,
+                -1,
+                item.mention.id.encode(),
+                value,
+                (),
+                item.source_ts_ms,
+            )
+            await self._dead_letter(record, Rejection("internal", type(exc).__name__, "$", reason))
+
+    async def _publish(self, step: Step[RoutedMention, Any], partition: int) -> None:
+        """Send the step's alert revisions (settled before the next checkpoint) and observe their
+        latency: from the newest input record behind them (data), or, for a revision raised by event
+        time passing (a re-score, an expiry), from the tick that moved the watermark past it (time)."""
         alerts = step.result.alerts
         if not alerts:
             return
         for alert in alerts:
             rec = alert_record(alert)
             await self._outbox.send(rec.to_out(self.config.alerts_topic), tag=alert.alert_id)
-        newest_ms = newest_timestamp_ms(step.batch)
-        latency = None if newest_ms is None else self.clock.time() - newest_ms / 1000.0
         cause = "data" if step.batch else "time"
+        since_ms = newest_timestamp_ms(step.batch) if step.batch else self._tick_ms.get(partition)
+        latency = None if not since_ms else self.clock.time() - since_ms / 1000.0
         for alert in alerts:
             self.metrics.alert_emitted(alert.severity, alert.status, latency, cause=cause)
 
@@ -299,6 +412,23 @@ class DetectStage:
             if key not in self.states:
                 self._load(key)
 
+    def _partition_totals(self, partition: int) -> PartitionTotals:
+        if partition not in self._totals:
+            self._totals[partition] = PartitionTotals.from_bytes(self.table.get(totals_key(partition)))
+        return self._totals[partition]
+
+    def totals(self) -> dict[str, int]:
+        """The persisted totals of the partitions this worker owns (see `PartitionTotals`)."""
+        buffers = [s.buffer for s in self.states.values()]
+        return {
+            "consumed": sum(t.consumed for t in self._totals.values()),
+            "processed": sum(b.processed for b in buffers),
+            "duplicate": sum(s.duplicates for s in self.states.values()),
+            "in_flight": sum(len(b.pending) for b in buffers),
+            "dead_lettered": sum(t.dead_lettered for t in self._totals.values()),
+            "late": sum(b.late for b in buffers),
+        }
+
     def _covered(self, partition: int) -> int:
         return decode_offset(self.table.get(covered_key(partition)))
 
@@ -317,6 +447,7 @@ class DetectStage:
                     }
                     items.extend(state_items(bucket, state))
             # Written after the buckets it covers: a crash in between only replays more.
+            items.append((totals_key(partition), self._partition_totals(partition).to_bytes()))
             items.append((covered_key(partition), encode_offset(due.covered)))
             self.table.put(partition, items)
             self._plan.written(partition, due, now)

@@ -324,6 +324,23 @@ class AlertIndexer:
         recreated, self._recreated = self._recreated, False
         return recreated
 
+    async def verify(self) -> None:
+        """See `streams.ports.AlertStore.verify`."""
+        from elasticsearch import ApiError, TransportError
+
+        async with self._lock:
+            try:
+                if await self._client.indices.exists_alias(name=self.alias):
+                    self._mark_up(True)
+                    return
+                if await ensure_alert_index(self._client, self.alias):
+                    log.warning("alert index %s was gone; created it again", self.alias)
+                    self._recreated = True
+                self._index_ready = True
+                self._mark_up(True)
+            except (ApiError, TransportError) as err:
+                self._mark_up(False, f"{type(err).__name__}: {err}")
+
     async def close(self) -> None:
         await self._client.close()
 

@@ -209,13 +209,19 @@ class MemoryAlertStore:
     refuse: set[str] = field(default_factory=set)
     max_pending: int = 10_000
     calls: int = 0
+    verified: int = 0
     _pending: dict[str, dict[str, Any]] = field(default_factory=dict)
     _recreated: bool = False
+    _lost: bool = False
 
     def lose_index(self) -> None:
-        """The server comes back empty: the next successful call creates the index anew."""
+        """The server comes back empty: the next call (a write or a verify) creates the index anew."""
         self.docs.clear()
-        self._recreated = True
+        self._lost = True
+
+    def _recreate_if_lost(self) -> None:
+        if self._lost:
+            self._lost, self._recreated = False, True
 
     async def index(self, alerts: Iterable[Mapping[str, Any]]) -> IndexResult:
         for alert in alerts:
@@ -231,6 +237,7 @@ class MemoryAlertStore:
         if self.down > 0:
             self.down -= 1
             raise StoreUnavailable(f"{len(self._pending)} alerts pending: server down")
+        self._recreate_if_lost()
         created, updated, stale, rejected = [], [], [], []
         for alert_id, alert in self._pending.items():
             stored = self.docs.get(alert_id)
@@ -250,6 +257,11 @@ class MemoryAlertStore:
     def take_recreated(self) -> bool:
         recreated, self._recreated = self._recreated, False
         return recreated
+
+    async def verify(self) -> None:
+        self.verified += 1
+        if self.down == 0:
+            self._recreate_if_lost()
 
     async def close(self) -> None:
         return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Final, Self
@@ -45,6 +45,7 @@ INVALID_REASONS: Final = frozenset(
 ALERT_DLQ_REASONS: Final = frozenset({"decode", "rejected"})
 LATENCY_CAUSES: Final = frozenset({"data", "time"})  # a revision raised by new mentions, or by time passing
 STAGES: Final = frozenset({"embed", "detect", "sink"})
+OUTCOMES: Final = frozenset({"consumed", "processed", "duplicate", "in_flight", "dead_lettered", "late"})
 SEVERITIES: Final = frozenset({"low", "medium", "high", "critical"})
 ALERT_STATUSES: Final = frozenset({"open", "updated", "closed"})  # Alert v1 "status"
 SINKS: Final = frozenset({"kafka", "elasticsearch"})
@@ -129,6 +130,19 @@ class Metrics:
         self.dead_letter_failures = Counter(
             "choruswatch_dead_letter_failures",
             "Dead letters the broker refused for good (the only way a record can be lost: alert on it).",
+            registry=r,
+        )
+        self.stage_mentions = Gauge(
+            "choruswatch_stage_mentions",
+            "Persisted totals of a stage over the partitions this worker owns, by outcome; they survive "
+            "restarts (detect: consumed = processed + duplicate + in_flight + dead_lettered; late is a "
+            "subset of processed).",
+            ["stage", "outcome"],
+            registry=r,
+        )
+        self.detector_failures = Counter(
+            "choruswatch_detector_failures",
+            "Detector calls that raised (a bug); the mentions of such a call are dead-lettered.",
             registry=r,
         )
         self.es_resyncs = Counter(
@@ -222,6 +236,12 @@ class Metrics:
         self.consumer_lag.labels(stage=bounded(stage, STAGES), topic=topic, partition=str(partition)).set(
             max(lag, 0)
         )
+
+    def set_stage_totals(self, stage: str, totals: Mapping[str, int]) -> None:
+        for outcome, value in totals.items():
+            self.stage_mentions.labels(stage=bounded(stage, STAGES), outcome=bounded(outcome, OUTCOMES)).set(
+                value
+            )
 
     def set_sink_up(self, sink: str, up: bool) -> None:
         self.sink_up.labels(sink=bounded(sink, SINKS)).set(1 if up else 0)

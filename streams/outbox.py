@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.logs import RateLimited
 from streams.ports import OutRecord, Producer
 
 log = logging.getLogger(__name__)
+_quiet = RateLimited(log)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -69,7 +71,7 @@ class Outbox:
             if error is not None and is_transient(error):
                 error = await self._retry(record)
             if error is not None:
-                log.error("record for %s refused for good: %r", record.topic, error)
+                _quiet.error("record for %s refused for good: %r", record.topic, error)
                 failures.append(Failure(record, tag, error))
         return failures
 
@@ -89,7 +91,7 @@ class Outbox:
         delay = self.initial_backoff_s
         while True:
             self.on_broker(False)
-            log.warning("broker did not take a record for %s; retrying in %.1f s", record.topic, delay)
+            _quiet.warning("broker did not take a record for %s; retrying in %.1f s", record.topic, delay)
             await self.sleep(delay)
             delay = min(delay * 2, self.max_backoff_s)
             try:

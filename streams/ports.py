@@ -165,4 +165,9 @@ class AlertStore(Protocol):
         """Whether the index was (re)created since the last call: what it held is gone."""
         ...
 
+    async def verify(self) -> None:
+        """Check that the index is still there, and create it again if it is not (a quiet sink
+        writes nothing, so a lost index would otherwise go unnoticed); never raises."""
+        ...
+
     async def close(self) -> None: ...

@@ -120,6 +120,11 @@ class Settings:
     # Seconds between two checkpoints of a routed partition's buckets (0: after every batch); a
     # crash replays the routed records since the last one (docs/architecture.md, "State").
     checkpoint_interval_s: float = 5.0
+    # Backpressure and fairness (docs/operations.md, "Backfills"): bytes fetched per partition per
+    # request, and records a stage may hold unprocessed in memory.
+    fetch_bytes_per_partition: int = 64 * 1024
+    poll_records: int = 100
+    stream_buffer: int = 256
     metrics_host: str = "0.0.0.0"
     metrics_port: int = 9464
     allowlist_file: Path | None = None
@@ -189,6 +194,9 @@ class Settings:
             "reorder_lateness_s": env.number("REORDER_LATENESS_S", positive=True, allow_zero=True),
             "reorder_max_wait_s": env.number("REORDER_MAX_WAIT_S", positive=True),
             "checkpoint_interval_s": env.number("CHECKPOINT_INTERVAL_S", positive=True, allow_zero=True),
+            "fetch_bytes_per_partition": env.integer("FETCH_BYTES_PER_PARTITION", minimum=1024),
+            "poll_records": env.integer("POLL_RECORDS", minimum=1),
+            "stream_buffer": env.integer("STREAM_BUFFER", minimum=16),
             "metrics_host": env.text("METRICS_HOST"),
             "metrics_port": env.integer("METRICS_PORT", minimum=0, maximum=65535),
             "allowlist_file": env.file("ALLOWLIST_FILE"),

@@ -23,6 +23,7 @@ from typing import Any
 from streams.alerts_out import alert_from_record
 from streams.dlq import dead_letter_record
 from streams.lag import LagReporter
+from streams.logs import RateLimited
 from streams.metrics import Metrics
 from streams.outbox import Outbox
 from streams.ports import (
@@ -47,6 +48,7 @@ class SinkConfig:
     backoff_max_s: float
     poll_ms: int = 500
     max_records: int = 500
+    verify_interval_s: float = 10.0  # how often a quiet sink checks that its index is still there
 
 
 class SinkStage:
@@ -69,7 +71,9 @@ class SinkStage:
         self.clock = clock
         self.metrics = metrics
         self._outbox = Outbox(producer) if sleep is None else Outbox(producer, sleep=sleep)
+        self._log_dead = RateLimited(log)
         self._lag = LagReporter(metrics)
+        self._verified_at = float("-inf")
 
     async def run(self) -> None:
         try:
@@ -95,6 +99,9 @@ class SinkStage:
                 # A rebalance took the partitions away: their new owner reads these alerts again,
                 # and storing a revision twice is a no-op.
                 log.warning("Elasticsearch sink: offset commit lost to a rebalance")
+        if self.clock.monotonic() - self._verified_at >= self.config.verify_interval_s:
+            await self.store.verify()
+            self._verified_at = self.clock.monotonic()
         if self.store.take_recreated():
             log.warning(
                 "alert index was (re)created empty: re-reading %s from its beginning",
@@ -159,7 +166,7 @@ class SinkStage:
         )
         await self._outbox.send(out, tag="dead-letter")
         self.metrics.alerts_dead_lettered.labels(reason=rejection.code).inc()
-        log.error(
+        self._log_dead.error(
             "alert record %s[%d]@%d dead-lettered: %s",
             record.topic,
             record.partition,

@@ -91,10 +91,13 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
     app = build_app(settings, wiring)
     from faust.worker import Worker
 
+    from streams.logs import configure_library_logs
+
     with MetricsServer(metrics, health, host=settings.metrics_host, port=settings.metrics_port) as server:
         log.info("metrics and health on %s", server.url)
-        health.set_kafka_reachable(True)
-        Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()
+        worker = Worker(app, loglevel=settings.log_level.lower())
+        configure_library_logs(settings.log_level)  # after faust set its handlers up
+        worker.execute_from_commandline()
     return 0
 
 

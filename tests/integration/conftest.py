@@ -116,13 +116,13 @@ def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
         consumer.seek_to_beginning(*assigned)
         ends = consumer.end_offsets(assigned)
         records: list[Any] = []
-        deadline = time.monotonic() + timeout
+        # The records up to the end offsets exist: wait for them generously (a loaded machine can
+        # take seconds for a metadata refresh); `timeout` is the least wait, not the most.
+        deadline = time.monotonic() + max(timeout, 30.0)
         while time.monotonic() < deadline and any(consumer.position(tp) < ends[tp] for tp in assigned):
             batch = consumer.poll(timeout_ms=200)
             for recs in batch.values():
                 records.extend(r for r in recs if r.offset < ends[TopicPartition(r.topic, r.partition)])
-            if batch:
-                deadline = time.monotonic() + timeout
         return records
     finally:
         consumer.close()

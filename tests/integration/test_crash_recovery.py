@@ -88,18 +88,24 @@ BAD = [b"\x00garbage", json.dumps({"id": "no-author"}).encode(), b"[1, 2]"]
 
 
 # ------------------------------------------------------------------------------------------ workers
-def start_worker(settings: Settings, log_path: Path, stages: str = "embed,detect") -> subprocess.Popen[bytes]:
+COMPRESSED_REPLAY = {
+    # A backfill of a compressed stream (minutes of event time per wall second): the arrival skew
+    # between input partitions, in event time, can exceed the real-time default of 0.5 s.
+    "CHORUSWATCH_REORDER_LATENESS_S": "2",
+    "CHORUSWATCH_REORDER_MAX_WAIT_S": "5",
+}
+
+
+def start_worker(
+    settings: Settings, log_path: Path, stages: str = "embed,detect", overrides: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         **settings.to_env(),
         "CHORUSWATCH_EMBEDDER": "hashing",
         "CHORUSWATCH_METRICS_PORT": "0",
         "CHORUSWATCH_LOG_LEVEL": "INFO",
-        # These tests replay a compressed stream (minutes of event time per wall second), so the
-        # arrival skew between input partitions, in event time, exceeds the real-time default of 0.5 s,
-        # and a partition whose records are fetched but not yet routed must not count as idle after 0.5 s.
-        "CHORUSWATCH_REORDER_LATENESS_S": "2",
-        "CHORUSWATCH_REORDER_MAX_WAIT_S": "5",
+        **(COMPRESSED_REPLAY if overrides is None else overrides),
     }
     with log_path.open("ab") as log:
         return subprocess.Popen(

@@ -1,6 +1,7 @@
 """One engine for file and stream, on a real broker: a simulated scenario with every campaign kind goes
 through one worker and through two workers in one consumer group (each run with its own app id and
-topics), and both give `choruswatch detect`'s alert revisions on the same file, revision by revision.
+topics), produced all at once, and once more paced in event time with the real-time defaults; all three
+give `choruswatch detect`'s alert revisions on the same file, revision by revision.
 
 The two workers are started first and the test waits until the group is stable, both holding a share of
 the `mentions` partitions (read from faust's "Setting newly assigned partitions" log tables), before
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,8 @@ from typing import Any
 import pytest
 
 from choruswatch.simulate import generate
+from schemas.models import Mention
+from streams.replay import Replay
 from streams.settings import Settings
 from streams.topics import create_topics
 from tests.integration.conftest import produce_json
@@ -81,7 +85,7 @@ def wait_for_stable_group(logs: list[Path], settings: Settings, limit_s: float =
 @pytest.fixture
 def run_settings(stack_settings: Settings, unique_name: Any) -> Iterator[list[Settings]]:
     made: list[Settings] = []
-    for label in ("one", "two"):
+    for label in ("one", "two", "paced"):
         settings = isolated_settings(stack_settings, unique_name(f"cw-scale-{label}"))
         create_topics(settings)
         made.append(settings)
@@ -90,15 +94,24 @@ def run_settings(stack_settings: Settings, unique_name: Any) -> Iterator[list[Se
         drop_topics(settings)
 
 
-def _run(settings: Settings, n_workers: int, rows: list[dict[str, Any]], tmp: Path) -> list[dict[str, Any]]:
+def _run(
+    settings: Settings, n_workers: int, rows: list[dict[str, Any]], tmp: Path, speed: float | None = None
+) -> list[dict[str, Any]]:
+    """Stream `rows` through `n_workers`: all at once (a backfill, with the compressed-replay slack),
+    or paced at `speed` times event time with the real-time defaults."""
     logs = [tmp / f"{settings.app_id}-w{i}.log" for i in range(n_workers)]
     workers = []
     try:
         for log in logs:
-            workers.append(start_worker(settings, log))
+            workers.append(start_worker(settings, log, overrides=None if speed is None else {}))
             time.sleep(1.0)
         wait_for_stable_group(logs, settings)
-        produce_json(settings.kafka_bootstrap, settings.topic_mentions, rows)
+        if speed is None:
+            produce_json(settings.kafka_bootstrap, settings.topic_mentions, rows)
+        else:
+            replay = Replay(settings)
+            replay.run([Mention.from_dict(r) for r in rows], speed, threading.Event())
+            replay.close()
         states = wait_until_processed(settings, len(rows), workers, 120)
         time.sleep(2.0)  # the last alerts are published before the checkpoint, but read them settled
     finally:
@@ -118,13 +131,18 @@ def test_detect_on_a_file_gives_the_streams_revisions_with_one_and_two_workers(
     rows = scenario.mentions
     allowlist = tmp_path / "allowlist.txt"
     allowlist.write_text("".join(f"{a}\n" for a in scenario.allowlist), encoding="utf-8")
-    one_settings, two_settings = (dataclasses.replace(s, allowlist_file=allowlist) for s in run_settings)
+    one_settings, two_settings, paced_settings = (
+        dataclasses.replace(s, allowlist_file=allowlist) for s in run_settings
+    )
     one = _run(one_settings, 1, rows, tmp_path)
     two = _run(two_settings, 2, rows, tmp_path)
+    # Pacing decides when, never what: 4 hours of event time in 12 s, real-time lateness (0.5 s).
+    paced = _run(paced_settings, 1, rows, tmp_path, speed=1200.0)
     reference = reference_alerts(one_settings, rows, tmp_path, allowlist)
     assert len({a["alert_id"] for a in reference.values()}) >= 3, "the scenario should raise several alerts"
     check_alerts(one, reference)
     check_alerts(two, reference)
+    check_alerts(paced, reference)
     # Every revision (severity, narrative size, accounts, score...) equal, whatever the worker count.
     by_alert_one = {ev["id"]: ev["data"] for ev in one}
     by_alert_two = {ev["id"]: ev["data"] for ev in two}

@@ -99,6 +99,22 @@ def test_a_lost_index_is_rebuilt_from_the_alerts_topic() -> None:
     assert stage.metrics.es_resyncs._value.get() == 1
 
 
+def test_a_quiet_sink_notices_a_lost_index_and_rebuilds_it() -> None:
+    broker, store = MemoryBroker(), MemoryAlertStore()
+    for n in range(3):
+        publish(broker, f"cw-{n}", 1)
+    stage, _ = sink(broker, store)
+    drain(stage)
+    store.lose_index()  # no new alert comes: only the periodic check can notice
+    assert isinstance(stage.clock, ManualClock)
+    asyncio.run(stage.step())
+    assert stored(store) == {}  # checked less than verify_interval_s ago
+    stage.clock.advance(CONFIG.verify_interval_s)
+    drain(stage)
+    drain(stage)
+    assert stored(store) == {f"cw-{n}": 1 for n in range(3)} and store.verified >= 2
+
+
 def test_lag_is_reported_per_stage_from_the_end_offsets() -> None:
     broker, store = MemoryBroker(), MemoryAlertStore()
     publish(broker, "cw-a", 5)

@@ -218,3 +218,25 @@ def test_replay_gate_asks_once_per_assignment_for_the_records_after_the_checkpoi
 def test_covered_offsets_round_trip_under_a_key_no_state_reader_takes() -> None:
     assert CHUNK_SEPARATOR in covered_key(3) and covered_key(3) != covered_key(13)
     assert decode_offset(encode_offset(12345)) == 12345 and decode_offset(None) == -1
+
+
+def test_rate_limited_logs_let_a_burst_through_then_summarise(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from streams.logs import RateLimited
+
+    now = [0.0]
+    quiet = RateLimited(logging.getLogger("cw.test"), burst=3, period_s=60.0, clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="cw.test"):
+        for i in range(10):
+            quiet.warning("record %d is bad", i)
+        now[0] = 61.0
+        quiet.warning("record %d is bad", 10)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "record 0 is bad",
+        "record 1 is bad",
+        "record 2 is bad",
+        "... and 7 more like it in the last 60 s",
+        "record 10 is bad",
+    ]
