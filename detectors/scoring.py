@@ -260,17 +260,19 @@ def synchrony(
         return Signal(0.0, False, "fewer than 2 posts"), [False] * n
     order = sorted(range(n), key=lambda i: records[i].t)
     times = [records[i].t for i in order]
-    accounts = [records[i].account for i in order]
-    near = _AccountWindow(times, accounts)
-    wide = _AccountWindow(times, accounts)
+    number: dict[str, int] = {}
+    ids = [number.setdefault(records[i].account, len(number)) for i in order]
+    near = _AccountWindow(times, ids, len(number), by_count=False)
+    wide = _AccountWindow(times, ids, len(number), by_count=True)
+    posts_of = Counter(ids)
     tau = interval.seconds
     flags = [False] * n
     partners: list[int] = []
     chance: list[float] = []
-    excess: dict[str, list[float]] = {}
+    excess = [0.0] * len(number)
     beyond = 0
     for pos in range(n):
-        t, account = times[pos], accounts[pos]
+        t, account = times[pos], ids[pos]
         near.slide(t - tau, t + tau)
         lo = t - reference
         hi = max(min(t + reference, now), t)
@@ -283,9 +285,9 @@ def synchrony(
         flags[order[pos]] = observed > 0
         partners.append(observed)
         chance.append(expected)
-        excess.setdefault(account, []).append(2.0 * f - 1.0)
+        excess[account] += (2.0 * f - 1.0) / posts_of[account]
         beyond += f >= 0.95
-    value = _clip(statistics.fmean(statistics.fmean(v) for v in excess.values()))
+    value = _clip(statistics.fmean(excess))
     detail = (
         f"a typical post has {statistics.median(partners):.0f} other accounts posting within {tau:.0f} s where "
         f"this narrative's rate over +-{reference / 60:.0f} min predicts {statistics.median(chance):.1f}; "
@@ -298,61 +300,85 @@ def synchrony(
 
 def _poisson_mid_cdf(k: int, mean: float) -> float:
     """``P(X < k) + P(X = k) / 2`` for X ~ Poisson(``mean``): about uniform under chance, so a
-    post's value says how far its count sits in chance's tail without jumping from 0 to 1."""
+    post's value says how far its count sits in chance's tail without jumping from 0 to 1.
+
+    Sums the shorter tail outward from ``k`` (terms shrink geometrically there), so the cost is a few
+    dozen steps near the mean and a handful in the tails, whatever ``k`` is.
+    """
     if mean <= 0.0:
         return 0.5 if k == 0 else 1.0
-    spread = math.sqrt(mean)
-    if k > mean + 12.0 * spread + 12.0:
-        return 1.0
-    if mean > 200.0:  # exp(-mean) underflows long before; the normal limit is exact to ~1e-3 here
-        return 0.5 * (1.0 + math.erf((k - mean) / (spread * math.sqrt(2.0))))
-    term = math.exp(-mean)
-    below = 0.0
-    for j in range(k):
-        below += term
-        term *= mean / (j + 1)
-    return min(1.0, below + term / 2.0)
+    if k == 0:  # most posts of a quiet narrative: no other account nearby
+        return math.exp(-mean) / 2.0
+    at_k = math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+    tail, term, j = 0.0, at_k, k
+    if k <= mean:  # P(X < k): pmf(j-1) = pmf(j) * j / mean
+        while j > 0 and term > _TAIL_EPS * tail:
+            term *= j / mean
+            j -= 1
+            tail += term
+        return min(1.0, tail + at_k / 2.0)
+    while term > _TAIL_EPS * tail:  # P(X > k): pmf(j+1) = pmf(j) * mean / (j + 1)
+        j += 1
+        term *= mean / j
+        tail += term
+    return max(0.0, 1.0 - tail - at_k / 2.0)
+
+
+_TAIL_EPS: Final = 1e-10
 
 
 class _AccountWindow:
-    """Two-pointer sliding window over time-sorted posts: posts per account, distinct accounts and
-    how many accounts have each post count (for the chance that an account lands near a post)."""
+    """Two-pointer sliding window over time-sorted posts: posts per account (accounts numbered
+    0..n-1), distinct accounts, and, when ``by_count``, how many accounts have each post count (for
+    the chance that an account lands near a post). Lists and local variables: this runs for every
+    post of every scored narrative."""
 
-    def __init__(self, times: Sequence[float], accounts: Sequence[str]) -> None:
+    __slots__ = ("by_count", "distinct", "hi", "ids", "lo", "per_account", "times", "with_count")
+
+    def __init__(self, times: Sequence[float], ids: Sequence[int], n_ids: int, *, by_count: bool) -> None:
         self.times = times
-        self.accounts = accounts
+        self.ids = ids
         self.lo = 0
         self.hi = 0  # window is [lo, hi)
-        self.per_account: Counter[str] = Counter()
-        self.with_count: Counter[int] = Counter()  # k -> accounts with k posts in the window
+        self.per_account = [0] * n_ids
+        self.by_count = by_count
+        self.with_count: dict[int, int] = {}  # k -> accounts with k posts in the window
         self.distinct = 0
 
     def slide(self, start: float, end: float) -> None:
         # Bounds only move forward: posts are visited in time order and both ends are
         # non-decreasing in t (the end is clipped by a fixed `now`).
-        times, accounts = self.times, self.accounts
+        times, ids, per = self.times, self.ids, self.per_account
         while self.hi < len(times) and times[self.hi] <= end:
-            self._move(accounts[self.hi], +1)
+            old = per[ids[self.hi]]
+            per[ids[self.hi]] = old + 1
+            self.distinct += old == 0
+            if self.by_count:
+                self._recount(old, old + 1)
             self.hi += 1
         while self.lo < self.hi and times[self.lo] < start:
-            self._move(accounts[self.lo], -1)
+            old = per[ids[self.lo]]
+            per[ids[self.lo]] = old - 1
+            self.distinct -= old == 1
+            if self.by_count:
+                self._recount(old, old - 1)
             self.lo += 1
 
-    def _move(self, account: str, step: int) -> None:
-        old = self.per_account[account]
-        new = old + step
-        self.per_account[account] = new
+    def _recount(self, old: int, new: int) -> None:
+        with_count = self.with_count
         if old:
-            self.with_count[old] -= 1
+            if with_count[old] == 1:
+                del with_count[old]
+            else:
+                with_count[old] -= 1
         if new:
-            self.with_count[new] += 1
-        self.distinct += (new > 0) - (old > 0)
+            with_count[new] = with_count.get(new, 0) + 1
 
-    def chance_of_others(self, account: str, p: float) -> float:
+    def chance_of_others(self, account: int, p: float) -> float:
         """Expected accounts other than ``account`` with a post in a sub-window holding share ``p``
         of this window, each account's posts placed uniformly and independently."""
         miss = 1.0 - p
-        total = sum(accs * (1.0 - miss**k) for k, accs in self.with_count.items() if accs)
+        total = sum(accs * (1.0 - miss**k) for k, accs in self.with_count.items())
         own = self.per_account[account]
         return max(0.0, total - (1.0 - miss**own if own else 0.0))
 
