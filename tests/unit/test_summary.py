@@ -11,20 +11,19 @@ from detectors.summary import Reason, SummaryFacts, narrative_facts, reasons_fro
 COPY = "BREAKING: the so-called aid convoy to Kordan was staged by foreign agents. Share before they delete this!"
 
 
+def reasons(*named: tuple[str, str]) -> tuple[Reason, ...]:
+    """Reasons in the order given, with decreasing contributions."""
+    return tuple(Reason(signal, 1.0 - i / 10, phrase) for i, (signal, phrase) in enumerate(named))
+
+
 def test_copy_paste_burst_names_accounts_posts_time_and_top_reasons() -> None:
-    facts = SummaryFacts(
-        label=COPY,
-        accounts=34,
-        posts=41,
-        first_seen=1000.0,
-        last_seen=1180.0,
-        reasons=(
-            Reason("near_duplicate", 0.25, "38 near-copies"),
-            Reason("new_accounts", 0.18, "31 under 30 days old"),
-            Reason("co_links", 0.12, "link veridia-news.example shared by 30 accounts"),
-            Reason("burstiness", 0.05, "a burst: 12.0x its earlier rate"),
-        ),
+    why = reasons(
+        ("near_duplicate", "38 near-copies"),
+        ("new_accounts", "31 under 30 days old"),
+        ("co_links", "link veridia-news.example shared by 30 accounts"),
+        ("burstiness", "a burst: 12.0x its earlier rate"),
     )
+    facts = SummaryFacts(COPY, accounts=34, posts=41, first_seen=1000.0, last_seen=1180.0, reasons=why)
     assert summarize(facts) == (
         "«BREAKING: the so-called aid convoy to Kordan was staged by…»: 34 accounts (31 under 30 days "
         "old) posted 41 times in 3 min (38 near-copies); link veridia-news.example shared by 30 accounts"
@@ -32,17 +31,12 @@ def test_copy_paste_burst_names_accounts_posts_time_and_top_reasons() -> None:
 
 
 def test_link_ring_reads_from_its_link_label() -> None:
-    facts = SummaryFacts(
-        label="veridia-truth-daily.info › leaked memo proves election plot",
-        accounts=28,
-        posts=30,
-        first_seen=0.0,
-        last_seen=400.0,
-        reasons=(
-            Reason("co_links", 0.2, "link veridia-truth-daily.info shared by 28 accounts"),
-            Reason("synchrony", 0.15, "24 of 30 posts bunched with other accounts within 30 s beyond chance"),
-        ),
+    why = reasons(
+        ("co_links", "link veridia-truth-daily.info shared by 28 accounts"),
+        ("synchrony", "24 of 30 posts bunched with other accounts within 30 s beyond chance"),
     )
+    label = "veridia-truth-daily.info › leaked memo proves election plot"
+    facts = SummaryFacts(label, accounts=28, posts=30, first_seen=0.0, last_seen=400.0, reasons=why)
     line = summarize(facts)
     assert line.startswith(
         "«veridia-truth-daily.info › leaked memo proves election plot»: 28 accounts posted"
@@ -52,15 +46,8 @@ def test_link_ring_reads_from_its_link_label() -> None:
 
 def test_non_latin_label_and_campaign_of_several_narratives() -> None:
     label = "عاجل: الحكومة تخفي الحقيقة عن انقطاع المياه في العاصمة، انشروا قبل الحذف"
-    facts = SummaryFacts(
-        label=label,
-        accounts=40,
-        posts=52,
-        first_seen=0.0,
-        last_seen=2 * 3600.0,
-        reasons=(Reason("low_followers", 0.1, "35 with fewer than 50 followers"),),
-        narratives=3,
-    )
+    why = reasons(("low_followers", "35 with fewer than 50 followers"))
+    facts = SummaryFacts(label, 40, 52, 0.0, 2 * 3600.0, reasons=why, narratives=3)
     line = summarize(facts)
     assert line.startswith(
         "«عاجل: الحكومة تخفي الحقيقة عن انقطاع المياه في العاصمة،…» and 2 related narratives:"
@@ -69,14 +56,8 @@ def test_non_latin_label_and_campaign_of_several_narratives() -> None:
 
 
 def test_long_label_and_line_are_capped() -> None:
-    facts = SummaryFacts(
-        label="word " * 60,
-        accounts=5,
-        posts=5,
-        first_seen=0.0,
-        last_seen=30.0,
-        reasons=tuple(Reason(f"s{i}", 1.0 - i / 10, "x" * 120) for i in range(3)),
-    )
+    why = reasons(*((f"s{i}", "x" * 120) for i in range(3)))
+    facts = SummaryFacts("word " * 60, 5, 5, 0.0, 30.0, reasons=why)
     line = summarize(facts, max_chars=200)
     assert len(line) <= 200 and line.endswith("…")
     assert summarize(facts).count("word") <= 12  # the label is cut to 60 characters
