@@ -388,7 +388,7 @@ _RAW_STOPWORDS: Final = {
     "es": """a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
         e el ella ellas ellos en entre era eran es esa esas ese eso esos esta estaba estado estan están
         estar este esto estos está fue fueron ha han has hasta hay la las le les lo los mas más me mi
-        mis mucho muy nada ni no nos nosotros o os otra otro para pero poco por porque que qué quien se
+        menos mis mucho muy nada ni no nos nosotros o os otra otro para pero poco por porque que qué quien se
         ser si sí sin sobre son su sus también tan te tiene tienen todo todos tu tú tus un una uno unos
         y ya yo él""",
     "fr": """a à ai ainsi alors au aucun aussi autre aux avec avait avant avoir c ça car ce ceci cela
@@ -575,12 +575,15 @@ def link_label(url: str) -> str:
 
 
 def _hashtag_label(tags: Sequence[SharedObject], texts: Sequence[str]) -> str:
-    """The tags as first written in the texts (``#StopTheKordanDeal``, not the folded key)."""
+    """The tags as first written in the texts (``#StopTheKordanDeal``, not the folded key), most
+    accounts first, then in the order the texts use them."""
     spelled: dict[str, str] = {}
     for text in texts:
         for tag in extract_hashtags(text):
             spelled.setdefault(hashtag_key(tag), tag)
-    return " ".join("#" + spelled.get(hashtag_key(t.value), t.value) for t in tags)
+    order = {key: i for i, key in enumerate(spelled)}
+    keys = sorted(tags, key=lambda t: (-t.accounts, order.get(hashtag_key(t.value), len(order)), t.value))
+    return " ".join("#" + spelled.get(hashtag_key(t.value), t.value) for t in keys)
 
 
 def object_label(shared: Sequence[SharedObject], posts: int, texts: Sequence[str] = ()) -> str | None:

@@ -447,13 +447,18 @@ def test_generic_link_ring_is_labelled_by_its_link() -> None:
     assert label == "veridia-truth-daily.info › leaked memo proves election plot"
 
 
-def test_generic_hashtag_push_is_labelled_by_its_hashtags() -> None:
-    texts = ["Never again. #StopTheKordanDeal #VeridiaFirst", "Trend it. #StopTheKordanDeal #VeridiaFirst"]
-    shared = [
-        SharedObject("hashtag", "stopthekordandeal", 60, 30),
-        SharedObject("hashtag", "veridiafirst", 58, 29),
+def test_generic_hashtag_push_is_labelled_by_its_hashtags_as_written() -> None:
+    texts = [
+        "Never again. #StopTheKordanDeal #VeridiaFirst #NoSellout",
+        "Trend it. #StopTheKordanDeal #VeridiaFirst #NoSellout",
     ]
-    assert make_label(texts, [], shared=shared, posts=60) == "#StopTheKordanDeal #VeridiaFirst"
+    shared = [
+        SharedObject("hashtag", "nosellout", 60, 30),
+        SharedObject("hashtag", "stopthekordandeal", 60, 30),
+        SharedObject("hashtag", "veridiafirst", 60, 30),
+    ]
+    label = make_label(texts, [], shared=shared, posts=60)
+    assert label == "#StopTheKordanDeal #VeridiaFirst #NoSellout"  # equal accounts: the texts' order
 
 
 def test_a_site_whose_links_together_reach_half_names_its_two_top_stories() -> None:
