@@ -40,7 +40,7 @@ from schemas.models import (
 __all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for"]
 
 #: Version of the detection rules (bumped when scoring or lifecycle semantics change).
-DETECTOR_VERSION: Final = "1.0"
+DETECTOR_VERSION: Final = "1.1"  # 1.1: synchrony against a Poisson expectation; labels from shared objects
 
 _MAX_REPRESENTATIVE: Final = 5
 _MAX_SAMPLE_IDS: Final = 50
