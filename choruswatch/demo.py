@@ -38,13 +38,14 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any, Final
 
+from choruswatch.alert_table import EventTimeOrder, endpoints, short_id
 from schemas.models import Mention
 from streams.clients import es_client, kafka_client_kwargs
 from streams.settings import Settings
@@ -196,26 +197,36 @@ def scenario_start(now: datetime, hours: float) -> datetime:
 
 
 # ----------------------------------------------------------------------------------------- alerts
-def alert_row(alert: dict[str, Any]) -> str:
-    """One terminal line (rich markup) for one alert revision."""
+def _markup_safe(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+def alert_row(alert: dict[str, Any], *, late: bool = False) -> str:
+    """Terminal lines (rich markup) for one alert revision: the row, then its summary when it has one.
+
+    The short id tells one alert's revisions apart from another alert's, also when the label changed
+    between revisions; ``late`` marks a revision printed after a later one (see EventTimeOrder).
+    """
     narrative = alert["narrative"]
     severity = str(alert["severity"])
     style = SEVERITY_STYLE.get(severity, "")
-    when = str(alert["as_of"])[11:19]
+    when = str(alert["as_of"])[11:19] + ("[dim]↑late[/dim]" if late else "     ")
     label = " ".join(str(narrative.get("label", "")).split())
-    if len(label) > 48:
-        label = label[:47] + "…"
+    if len(label) > 44:
+        label = label[:43] + "…"
     status = f"{alert['status']}/r{alert['revision']}"
     authentic = "[cyan]yes[/cyan]" if alert.get("authentic") else "no"
-    label = label.replace("[", r"\[")
-    return (
-        f"{when}  [{style}]{severity:<8}[/{style}]  {status:<11} {label:<48}  "
-        f"{narrative['accounts']:>8} {narrative['size']:>6} {float(alert['score']):>6.2f}  {authentic}"
+    row = (
+        f"{when}  {short_id(str(alert['alert_id'])):<8}  [{style}]{severity:<8}[/{style}]  {status:<11} "
+        f"{_markup_safe(label):<44}  {narrative['accounts']:>8} {narrative['size']:>6} "
+        f"{float(alert['score']):>6.2f}  {authentic}"
     )
+    summary = alert.get("summary")
+    return row + (f"\n[dim]{' ' * 15}{_markup_safe(' '.join(str(summary).split()))}[/dim]" if summary else "")
 
 
 ALERT_HEADER: Final = (
-    f"{'as of':<8}  {'severity':<8}  {'status/rev':<11} {'narrative':<48}  "
+    f"{'as of':<13}  {'alert':<8}  {'severity':<8}  {'status/rev':<11} {'narrative':<44}  "
     f"{'accounts':>8} {'size':>6} {'score':>6}  authentic"
 )
 
@@ -454,7 +465,7 @@ def _run_with_services(
     began = time.monotonic()
     thread.start()
     console.print(ALERT_HEADER, style="bold", highlight=False)
-    code = _show_alerts(options, reader, stats, thread, worker, stop, began, console)
+    code = _show_alerts(options, reader, stats, thread, worker, stop, began, console, endpoints(settings))
     replay_stop.set()
     thread.join(35)
     _print_summary(settings, stats, len(mentions), stop.event, console)
@@ -471,40 +482,45 @@ def _show_alerts(
     stop: StopRequested,
     began: float,
     console: Any,
+    where: Sequence[tuple[str, str]] = (),
 ) -> int:
-    """Print alerts until stopped, the duration is up, or (--exit-when-done) the replay settled."""
+    """Print alerts in event-time order until stopped, the duration is up, or (--exit-when-done) the
+    replay settled; revisions still held back for ordering are printed before it returns."""
+    order = EventTimeOrder()
     replay_done_at: float | None = None
-    while not stop.event.is_set():
-        for alert in reader.poll(timeout_ms=250):
-            if apply_alert(stats, alert):
-                console.print(alert_row(alert), highlight=False)
-        now = time.monotonic()
-        code = worker.exited()
-        if code is not None:
-            console.print(f"[red]error:[/red] the worker exited with code {code}; its log ends with:")
-            console.print(worker.log_tail(), markup=False, highlight=False)
-            return 1
-        if options.duration_s is not None and now - began >= options.duration_s:
-            console.print(f"--duration {options.duration_s:g} s reached")
-            return 0
-        if replay_done_at is None and not thread.is_alive():
-            replay_done_at = now
-            console.print(
-                f"replay finished: {stats.sent} mentions sent"
-                + (
-                    ""
-                    if options.exit_when_done
-                    else "; Ctrl-C to stop (the index stays searchable until then)"
-                )
-            )
-        if (
-            options.exit_when_done
-            and replay_done_at is not None
-            and now - max(replay_done_at, stats.last_alert_at) >= options.grace_s
-        ):
-            return 0
-    console.print(f"stopped ({stop.signal_name})")
-    return 0
+    try:
+        while not stop.event.is_set():
+            for alert in reader.poll(timeout_ms=250):
+                if apply_alert(stats, alert):
+                    order.add(alert, time.monotonic())
+            now = time.monotonic()
+            for alert, late in order.release(now):
+                console.print(alert_row(alert, late=late), highlight=False)
+            code = worker.exited()
+            if code is not None:
+                console.print(f"[red]error:[/red] the worker exited with code {code}; its log ends with:")
+                console.print(worker.log_tail(), markup=False, highlight=False)
+                return 1
+            if options.duration_s is not None and now - began >= options.duration_s:
+                console.print(f"--duration {options.duration_s:g} s reached")
+                return 0
+            if replay_done_at is None and not thread.is_alive():
+                replay_done_at = now
+                ending = "" if options.exit_when_done else "; Ctrl-C to stop (these stay up until then)"
+                console.print(f"replay finished: {stats.sent} mentions sent{ending}")
+                for name, url in where:
+                    console.print(f"  {name:<14} {url}", highlight=False, markup=False, soft_wrap=True)
+            if (
+                options.exit_when_done
+                and replay_done_at is not None
+                and now - max(replay_done_at, stats.last_alert_at) >= options.grace_s
+            ):
+                return 0
+        console.print(f"stopped ({stop.signal_name})")
+        return 0
+    finally:
+        for alert, late in order.release(time.monotonic(), everything=True):
+            console.print(alert_row(alert, late=late), highlight=False)
 
 
 def _print_summary(
@@ -534,6 +550,8 @@ def _print_summary(
         table.add_row(f"  [{style}]{severity}[/{style}]", str(severities.get(severity, 0)))
     table.add_row("alert revisions", str(stats.revisions))
     table.add_row("documents in the index", "?" if docs is None else str(docs))
+    for name, url in endpoints(settings):
+        table.add_row(name, _markup_safe(url))
     console.print(table)
 
 

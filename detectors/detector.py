@@ -430,7 +430,7 @@ class Detector:
 
     def _score(self, state: NarrativeState) -> list[Alert]:
         now = self._now
-        result = state.score(now, self._interval.value(), self._background.rate())
+        result = state.score(now, self._interval.current(), self._background.rate())
         # Synchrony can only tell a burst from the onset of an organic surge once sync_reference_s
         # has passed after the last post, so a narrative that could alert is scored once more then.
         settle = state.last_seen + self.config.sync_reference_s

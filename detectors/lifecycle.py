@@ -22,7 +22,7 @@ from typing import Any, Final, cast
 
 from detectors.config import SEVERITY_ORDER, DetectorConfig
 from detectors.scoring import CoordinationScore, NarrativeState
-from detectors.text import keywords, make_label
+from detectors.text import SharedObject, keywords, make_label
 from schemas.models import (
     AccountCount,
     Alert,
@@ -40,7 +40,7 @@ from schemas.models import (
 __all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for"]
 
 #: Version of the detection rules (bumped when scoring or lifecycle semantics change).
-DETECTOR_VERSION: Final = "1.0"
+DETECTOR_VERSION: Final = "1.1"  # 1.1: synchrony against a Poisson expectation; labels from shared objects
 
 _MAX_REPRESENTATIVE: Final = 5
 _MAX_SAMPLE_IDS: Final = 50
@@ -168,9 +168,10 @@ def build_alert(
             texts.append(text)
     representative = texts[:_MAX_REPRESENTATIVE]
     words = keywords(texts, _KEYWORDS)
+    evidence = _evidence(state, top_n)
     narrative = NarrativeInfo(
         id=state.narrative_id,
-        label=make_label(representative, words),
+        label=make_label(representative, words, shared=_shared(evidence), posts=len(state.records)),
         keywords=tuple(words),
         representative_texts=tuple(representative),
         size=state.size,
@@ -194,9 +195,16 @@ def build_alert(
         authentic_reason=score.authentic_reason,
         narrative=narrative,
         signals=signals,
-        evidence=_evidence(state, top_n),
+        evidence=evidence,
         detector=info,
     )
+
+
+def _shared(evidence: Evidence) -> list[SharedObject]:
+    """The links and hashtags of the evidence (counted over the scoring window) as label candidates."""
+    return [SharedObject("link", x.url, x.count, x.accounts) for x in evidence.links] + [
+        SharedObject("hashtag", x.tag, x.count, x.accounts) for x in evidence.hashtags
+    ]
 
 
 def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:

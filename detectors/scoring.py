@@ -21,18 +21,20 @@ from __future__ import annotations
 
 import bisect
 import math
+import statistics
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from detectors.config import SIGNAL_NAMES, DetectorConfig
-from detectors.text import simhash64
+from detectors.text import simhash64, url_domain
 
 __all__ = [
     "BackgroundRate",
     "CoordinationInterval",
     "CoordinationScore",
+    "IntervalChoice",
     "NarrativeState",
     "Record",
     "Signal",
@@ -123,6 +125,7 @@ class Signal:
     value: float
     available: bool
     detail: str
+    brief: str = ""  # a few plain words for the one-line summary, e.g. "31 under 30 days old"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class SignalResult:
     weight: float
     contribution: float
     detail: str
+    brief: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +154,9 @@ class CoordinationScore:
         return {
             "score": self.score,
             "severity": self.severity,
-            "signals": {k: [s.value, s.weight, s.contribution, s.detail] for k, s in self.signals.items()},
+            "signals": {
+                k: [s.value, s.weight, s.contribution, s.detail, s.brief] for k, s in self.signals.items()
+            },
             "accounts": self.accounts,
             "authentic": self.authentic,
             "authentic_reason": self.authentic_reason,
@@ -162,7 +168,8 @@ class CoordinationScore:
             float(d["score"]),
             d["severity"],
             {
-                k: SignalResult(float(v[0]), float(v[1]), float(v[2]), str(v[3]))
+                # Snapshots written before the summary phrases have 4 fields.
+                k: SignalResult(float(v[0]), float(v[1]), float(v[2]), str(v[3]), str(v[4]) if v[4:] else "")
                 for k, v in d["signals"].items()
             },
             int(d["accounts"]),
@@ -216,71 +223,164 @@ def concentration_gate(records: Sequence[Record], min_accounts: int) -> Signal:
 # weighted signals
 
 
-def synchrony(
-    records: Sequence[Record], interval: float, reference: float, now: float
-) -> tuple[Signal, list[bool]]:
-    """Share of posts with another account's post within ``interval`` seconds, in excess of chance.
+@dataclass(frozen=True, slots=True)
+class IntervalChoice:
+    """The coordination interval in force and, in plain words, why it is that long."""
 
-    For post i, ``m_i`` other-account posts fall within
-    ``W_i = [max(t_i - reference, first post), min(t_i + reference, now)]`` (nothing before the first
-    post can be a partner, and the future is not seen yet). Placed
-    uniformly there, at least one would land within +-interval with probability
-    ``e_i = 1 - (1 - 2*interval/|W_i|)^m_i``. With ``O`` observed synchronous posts and ``E = sum e_i``
-    the value is ``(O - E) / (n - E)``: 0 for organic timing at any volume, 1 when every post has a
-    partner that chance would not explain. When chance alone predicts nearly every post synchronous
-    (``n - E < 1``) the timing says nothing and the signal is unavailable. A burst is only told from
-    the onset of an organic surge once ``reference`` seconds have passed after it (did the rate go
-    on?); the detector re-scores narratives then.
+    seconds: float
+    basis: str = ""  # e.g. "default until 50 closed narratives give an estimate (12 so far)"
+
+    def describe(self) -> str:
+        return f"{self.seconds:.0f} s: {self.basis}" if self.basis else f"{self.seconds:.0f} s"
+
+
+def synchrony(
+    records: Sequence[Record], interval: IntervalChoice, reference: float, now: float
+) -> tuple[Signal, list[bool]]:
+    """How consistently posts have more *accounts* posting within ``interval`` seconds than chance
+    at the narrative's own rate over the surrounding ``reference`` seconds predicts.
+
+    For post i: ``o_i`` distinct other accounts post within +-interval; the reference window is
+    ``W_i = [t_i - reference, min(t_i + reference, now)]`` (not cut at the narrative's first post:
+    the quiet before a narrative existed is part of its longer-run rate; the future is not seen
+    yet). If each other account's ``k`` posts in ``W_i`` were placed uniformly there, it would post
+    within +-interval of ``t_i`` with probability ``1 - (1 - p_i)^k``, ``p_i`` the interval's share of
+    ``W_i``; their sum ``e_i`` is the chance expectation and ``o_i`` is about Poisson(``e_i``). With
+    ``F_i = P(X < o_i) + P(X = o_i)/2`` (the mid-distribution function, mean 1/2 under chance),
+    each account's mean of ``2 F_i - 1`` over its posts is its excess, and the value is the mean
+    excess over accounts clipped to [0, 1]: 0 when posts are as close as chance puts them, 1 when
+    every account's posts have far more accounts beside them. One vote per account, so a single
+    account posting 40 times in a minute cannot make the narrative look synchronous. A moved or
+    added post changes one or two ``F_i`` by a bounded step, so the value moves by O(1/n). The flags
+    mark posts with any other account within the interval (the coordinated core for the allowlist
+    rule).
     """
     n = len(records)
     if n < 2:
         return Signal(0.0, False, "fewer than 2 posts"), [False] * n
     order = sorted(range(n), key=lambda i: records[i].t)
     times = [records[i].t for i in order]
-    accounts = [records[i].account for i in order]
-    observed = [False] * n
-    expected = 0.0
-    near = _WindowCounter(times, accounts)
-    wide = _WindowCounter(times, accounts)
+    number: dict[str, int] = {}
+    ids = [number.setdefault(records[i].account, len(number)) for i in order]
+    near = _AccountWindow(times, ids, len(number), by_count=False)
+    wide = _AccountWindow(times, ids, len(number), by_count=True)
+    posts_of = Counter(ids)
+    tau = interval.seconds
+    flags = [False] * n
+    partners: list[int] = []
+    chance: list[float] = []
+    excess = [0.0] * len(number)
+    beyond = 0
     for pos in range(n):
-        t = times[pos]
-        others_near = near.others(pos, t - interval, t + interval)
-        observed[order[pos]] = others_near > 0
-        lo = max(t - reference, times[0])
+        t, account = times[pos], ids[pos]
+        near.slide(t - tau, t + tau)
+        lo = t - reference
         hi = max(min(t + reference, now), t)
-        m = wide.others(pos, lo, hi)
+        wide.slide(lo, hi)
+        observed = near.distinct - 1  # the post's own account is in its window
         span = hi - lo
-        p = 1.0 if span <= 2 * interval else 2 * interval / span
-        expected += 1.0 - (1.0 - p) ** m
-    hits = sum(observed)
-    head = f"{hits} of {n} posts ({_pct(hits, n)}) have a post by another account within {interval:.0f} s"
-    if n - expected < 1.0:
-        return Signal(0.0, False, f"{head}; too dense to tell from chance"), observed
-    value = _clip((hits - expected) / (n - expected))
-    return Signal(value, True, f"{head}; {_pct(expected, n)} expected by chance at this rate"), observed
+        p = 1.0 if span <= 0 else (min(t + tau, hi) - max(t - tau, lo)) / span
+        expected = wide.chance_of_others(account, p)
+        f = _poisson_mid_cdf(observed, expected)
+        flags[order[pos]] = observed > 0
+        partners.append(observed)
+        chance.append(expected)
+        excess[account] += (2.0 * f - 1.0) / posts_of[account]
+        beyond += f >= 0.95
+    value = _clip(statistics.fmean(excess))
+    detail = (
+        f"a typical post has {statistics.median(partners):.0f} other accounts posting within {tau:.0f} s where "
+        f"this narrative's rate over +-{reference / 60:.0f} min predicts {statistics.median(chance):.1f}; "
+        f"{beyond} of {n} posts ({_pct(beyond, n)}) beyond chance (p < 0.05); "
+        f"interval {interval.describe()}"
+    )
+    brief = f"{beyond} of {n} posts bunched with other accounts within {tau:.0f} s beyond chance"
+    return Signal(value, True, detail, brief), flags
 
 
-class _WindowCounter:
-    """Two-pointer sliding window over time-sorted posts counting posts by accounts other than one."""
+def _poisson_mid_cdf(k: int, mean: float) -> float:
+    """``P(X < k) + P(X = k) / 2`` for X ~ Poisson(``mean``): about uniform under chance, so a
+    post's value says how far its count sits in chance's tail without jumping from 0 to 1.
 
-    def __init__(self, times: Sequence[float], accounts: Sequence[str]) -> None:
+    Sums the shorter tail outward from ``k`` (terms shrink geometrically there), so the cost is a few
+    dozen steps near the mean and a handful in the tails, whatever ``k`` is.
+    """
+    if mean <= 0.0:
+        return 0.5 if k == 0 else 1.0
+    if k == 0:  # most posts of a quiet narrative: no other account nearby
+        return math.exp(-mean) / 2.0
+    at_k = math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+    tail, term, j = 0.0, at_k, k
+    if k <= mean:  # P(X < k): pmf(j-1) = pmf(j) * j / mean
+        while j > 0 and term > _TAIL_EPS * tail:
+            term *= j / mean
+            j -= 1
+            tail += term
+        return min(1.0, tail + at_k / 2.0)
+    while term > _TAIL_EPS * tail:  # P(X > k): pmf(j+1) = pmf(j) * mean / (j + 1)
+        j += 1
+        term *= mean / j
+        tail += term
+    return max(0.0, 1.0 - tail - at_k / 2.0)
+
+
+_TAIL_EPS: Final = 1e-10
+
+
+class _AccountWindow:
+    """Two-pointer sliding window over time-sorted posts: posts per account (accounts numbered
+    0..n-1), distinct accounts, and, when ``by_count``, how many accounts have each post count (for
+    the chance that an account lands near a post). Lists and local variables: this runs for every
+    post of every scored narrative."""
+
+    __slots__ = ("by_count", "distinct", "hi", "ids", "lo", "per_account", "times", "with_count")
+
+    def __init__(self, times: Sequence[float], ids: Sequence[int], n_ids: int, *, by_count: bool) -> None:
         self.times = times
-        self.accounts = accounts
+        self.ids = ids
         self.lo = 0
         self.hi = 0  # window is [lo, hi)
-        self.by_account: Counter[str] = Counter()
+        self.per_account = [0] * n_ids
+        self.by_count = by_count
+        self.with_count: dict[int, int] = {}  # k -> accounts with k posts in the window
+        self.distinct = 0
 
-    def others(self, pos: int, start: float, end: float) -> int:
-        # Window bounds only move forward because posts are visited in time order and `start`, `end`
-        # are non-decreasing in t (end is clipped by a fixed `now`, start by the first post).
-        times, accounts, counts = self.times, self.accounts, self.by_account
+    def slide(self, start: float, end: float) -> None:
+        # Bounds only move forward: posts are visited in time order and both ends are
+        # non-decreasing in t (the end is clipped by a fixed `now`).
+        times, ids, per = self.times, self.ids, self.per_account
         while self.hi < len(times) and times[self.hi] <= end:
-            counts[accounts[self.hi]] += 1
+            old = per[ids[self.hi]]
+            per[ids[self.hi]] = old + 1
+            self.distinct += old == 0
+            if self.by_count:
+                self._recount(old, old + 1)
             self.hi += 1
         while self.lo < self.hi and times[self.lo] < start:
-            counts[accounts[self.lo]] -= 1
+            old = per[ids[self.lo]]
+            per[ids[self.lo]] = old - 1
+            self.distinct -= old == 1
+            if self.by_count:
+                self._recount(old, old - 1)
             self.lo += 1
-        return (self.hi - self.lo) - counts[accounts[pos]]
+
+    def _recount(self, old: int, new: int) -> None:
+        with_count = self.with_count
+        if old:
+            if with_count[old] == 1:
+                del with_count[old]
+            else:
+                with_count[old] -= 1
+        if new:
+            with_count[new] = with_count.get(new, 0) + 1
+
+    def chance_of_others(self, account: int, p: float) -> float:
+        """Expected accounts other than ``account`` with a post in a sub-window holding share ``p``
+        of this window, each account's posts placed uniformly and independently."""
+        miss = 1.0 - p
+        total = sum(accs * (1.0 - miss**k) for k, accs in self.with_count.items())
+        own = self.per_account[account]
+        return max(0.0, total - (1.0 - miss**own if own else 0.0))
 
 
 def near_duplicates(
@@ -331,6 +431,7 @@ def near_duplicates(
             True,
             f"{hits} of {n} original posts ({_pct(hits, n)}) repeat text posted by another account "
             f"(exact or simhash within {max_hamming} bits)",
+            f"{hits} near-copies",
         ),
         flags,
     )
@@ -366,9 +467,24 @@ def co_links(records: Sequence[Record], min_posts: int) -> tuple[Signal, list[bo
             True,
             f"{hits} of {n} posts with links ({_pct(hits, n)}) share one of {shared} URLs "
             f"co-shared by 2+ accounts",
+            _top_object_brief(accounts, "link"),
         ),
         flags,
     )
+
+
+def _top_object_brief(accounts: Mapping[str, set[str]], kind: str) -> str:
+    """ "link example.org shared by 30 accounts" / "hashtags #a #b used by 25 accounts" for the object
+    most accounts shared; "" when no object has two accounts."""
+    if not accounts:
+        return ""
+    item, accs = min(accounts.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if len(accs) < 2:
+        return ""
+    if kind == "link":
+        return f"link {url_domain(item) or item} shared by {len(accs)} accounts"
+    tags = " ".join("#" + t for t in item.split())
+    return f"{'hashtags' if ' ' in item else 'hashtag'} {tags} used by {len(accs)} accounts"
 
 
 def co_hashtags(records: Sequence[Record], min_posts: int) -> tuple[Signal, list[bool]]:
@@ -395,6 +511,7 @@ def co_hashtags(records: Sequence[Record], min_posts: int) -> tuple[Signal, list
             True,
             f"{hits} of {n} posts with hashtags ({_pct(hits, n)}) use a hashtag set another account "
             f"also used (single-tag sets count half)",
+            _top_object_brief(accounts, "hashtags"),
         ),
         flags,
     )
@@ -427,13 +544,14 @@ def co_reposts(records: Sequence[Record], interval: float, min_posts: int) -> tu
             True,
             f"{hits} of {n} reposts ({_pct(hits, n)}) repost the same post as another account "
             f"within {interval:.0f} s",
+            f"{hits} reposts of the same posts within {interval:.0f} s",
         ),
         flags,
     )
 
 
 def _author_feature(
-    records: Sequence[Record], values: Sequence[bool | None], coverage: float, what: str
+    records: Sequence[Record], values: Sequence[bool | None], coverage: float, what: str, flagged_as: str
 ) -> Signal:
     known = sum(1 for v in values if v is not None)
     n = len(records)
@@ -445,28 +563,25 @@ def _author_feature(
     for r, v in zip(records, values, strict=True):
         if v is not None:
             per_account[r.account] = per_account.get(r.account, False) or v
-    flagged = sum(per_account.values())
+    flagged, total = sum(per_account.values()), len(per_account)
     return Signal(
-        flagged / len(per_account),
+        flagged / total,
         True,
-        f"{flagged} of {len(per_account)} accounts with known {what} ({_pct(flagged, len(per_account))})",
+        f"{flagged} of {total} accounts with known {what} ({_pct(flagged, total)}) {flagged_as}",
+        f"{flagged} {flagged_as.removeprefix('are ').removeprefix('have ')}",
     )
 
 
 def new_accounts(records: Sequence[Record], coverage: float, days: float) -> Signal:
     """Share of accounts (with a known creation date) created within ``days`` before posting."""
-    sig = _author_feature(records, [r.new_account for r in records], coverage, "account age")
-    if not sig.available:
-        return sig
-    return Signal(sig.value, True, sig.detail + f" are under {days:g} days old")
+    flags = [r.new_account for r in records]
+    return _author_feature(records, flags, coverage, "account age", f"are under {days:g} days old")
 
 
 def low_followers(records: Sequence[Record], coverage: float, threshold: int) -> Signal:
     """Share of accounts (with a known follower count) with fewer than ``threshold`` followers."""
-    sig = _author_feature(records, [r.low_followers for r in records], coverage, "followers")
-    if not sig.available:
-        return sig
-    return Signal(sig.value, True, sig.detail + f" have fewer than {threshold} followers")
+    flags = [r.low_followers for r in records]
+    return _author_feature(records, flags, coverage, "followers", f"have fewer than {threshold} followers")
 
 
 def tightness(records: Sequence[Record], low: float, high: float, min_tokens: int = 0) -> Signal:
@@ -480,7 +595,12 @@ def tightness(records: Sequence[Record], low: float, high: float, min_tokens: in
     if len(sims) < 2:
         return Signal(0.0, False, f"fewer than 2 joining posts of {min_tokens}+ tokens")
     mean = sum(sims) / len(sims)
-    return Signal(_clip((mean - low) / (high - low)), True, f"mean similarity to the centroid {mean:.2f}")
+    return Signal(
+        _clip((mean - low) / (high - low)),
+        True,
+        f"mean similarity to the centroid {mean:.2f}",
+        f"wording unusually alike (similarity {mean:.2f})",
+    )
 
 
 def burstiness(
@@ -513,7 +633,7 @@ def burstiness(
         notes.append(f"{share:.2%} of the stream's volume")
     if not parts:
         return Signal(0.0, False, notes[0] + "; no earlier posts and no stream rate yet")
-    return Signal(min(parts), True, ", ".join(notes))
+    return Signal(min(parts), True, ", ".join(notes), "a burst: " + ", ".join(notes[1:]))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -524,7 +644,7 @@ def score_records(
     records: Sequence[Record],
     *,
     now: float,
-    interval: float,
+    interval: IntervalChoice,
     background_rate: float | None,
     cfg: DetectorConfig,
 ) -> CoordinationScore:
@@ -541,7 +661,7 @@ def score_records(
     dup, dup_flags = near_duplicates(records, cfg.near_dup_hamming, cfg.content_min_tokens)
     links, link_flags = co_links(records, cfg.min_feature_posts)
     tags, tag_flags = co_hashtags(records, cfg.min_feature_posts)
-    reposts, repost_flags = co_reposts(records, interval, cfg.min_feature_posts)
+    reposts, repost_flags = co_reposts(records, interval.seconds, cfg.min_feature_posts)
     raw: dict[str, Signal] = {
         "near_duplicate": dup,
         "synchrony": sync,
@@ -565,7 +685,7 @@ def score_records(
         weight = cfg.weights.get(name, 0.0)
         if s.available and total_weight > 0:
             contribution = gate * weight * s.value / total_weight
-            signals[name] = SignalResult(s.value, weight, _clip(contribution), s.detail)
+            signals[name] = SignalResult(s.value, weight, _clip(contribution), s.detail, s.brief)
             score += contribution
         else:
             signals[name] = SignalResult(s.value, weight, 0.0, s.detail + " (not available: not counted)")
@@ -665,6 +785,19 @@ class CoordinationInterval:
             self._cached = self._estimate()
         return self._cached
 
+    def current(self) -> IntervalChoice:
+        """The interval in force with the reason, for the synchrony signal's detail."""
+        cfg, have = self.cfg, len(self.samples)
+        if not self.is_estimated():
+            basis = (
+                f"default until {cfg.interval_min_samples} closed narratives give an estimate ({have} so far)"
+            )
+        else:
+            basis = f"estimated from {have} closed narratives (CooRnet)"
+            if self.value() in (cfg.interval_floor_s, cfg.interval_max_s):
+                basis += f", clamped to [{cfg.interval_floor_s:g}, {cfg.interval_max_s:g}] s"
+        return IntervalChoice(self.value(), basis)
+
     def is_estimated(self) -> bool:
         return len(self.samples) >= self.cfg.interval_min_samples
 
@@ -673,9 +806,7 @@ class CoordinationInterval:
         if not self.is_estimated():
             return min(max(cfg.interval_default_s, cfg.interval_floor_s), cfg.interval_max_s)
         fastest = sorted(self.samples)[: max(1, math.ceil(len(self.samples) * cfg.interval_fastest_share))]
-        halves = sorted(h for _, h in fastest)
-        mid = len(halves) // 2
-        median = halves[mid] if len(halves) % 2 else (halves[mid - 1] + halves[mid]) / 2
+        median = statistics.median(h for _, h in fastest)
         return min(max(median, cfg.interval_floor_s), cfg.interval_max_s)
 
     def to_list(self) -> list[list[float]]:
@@ -774,7 +905,7 @@ class NarrativeState:
         needed = max(cfg.rescore_min_mentions, int(cfg.rescore_fraction * len(self.records)))
         return self.pending >= needed or (by_time and now - self.scored_at >= cfg.rescore_s)
 
-    def score(self, now: float, interval: float, background_rate: float | None) -> CoordinationScore:
+    def score(self, now: float, interval: IntervalChoice, background_rate: float | None) -> CoordinationScore:
         self.trim(now)
         hashed: dict[str, int] = {}
         for r in self.records:

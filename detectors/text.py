@@ -12,27 +12,37 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Final
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "GENERIC_MAX_CONTENT_WORDS",
     "STOPWORDS",
+    "SharedObject",
     "canonical_url",
+    "content_words",
     "exact_key",
     "extract_hashtags",
     "extract_links",
     "hamming64",
     "hashtag_key",
+    "is_generic",
     "keywords",
+    "link_label",
     "make_label",
     "ngram_hashes",
     "normalize",
+    "object_label",
     "script_of",
+    "shorten",
     "simhash64",
+    "stopwords_for",
     "url_domain",
 ]
 
@@ -360,64 +370,269 @@ def script_of(text: str) -> str:
 # ---------------------------------------------------------------------------------------------------
 # keywords and labels
 
+# Function words per language (the usual NLTK / stopwords-iso lists, trimmed to the frequent ones),
+# plus English contractions as normalize() writes them ("don't" -> "dont"). One merged list would be
+# wrong both ways: German "war", "man", "hat", "die" are content words in English, and a text's own
+# language's particles ("sont", "avant", "là") leaked into keywords with the old six-language list.
 _RAW_STOPWORDS: Final = {
-    "en": """a about after all also am an and any are as at be because been before being but by can
-        could did do does doing for from had has have he her here him his how i if in into is it its
-        just me more most my no not now of on one only or other our out over said she so some such than
-        that the their them then there these they this those through to too up us very was we were what
-        when where which while who why will with would you your rt via amp""",
-    "es": """a al algo como con de del el ella ellos en entre era es esa ese esta este esto fue ha hay la
-        las le les lo los mas me mi muy ni no nos o para pero por que se si sin sobre son su sus también
-        te tu un una uno y ya""",
-    "fr": """a au aux avec ce ces cette dans de des du elle en est et il ils je la le les leur lui ma mais
-        me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur ta te
-        tes toi ton tu un une vos votre vous y été être""",
-    "id": """ada adalah akan aku anda atau bagi bahwa bisa dan dari dengan di dia ini itu jadi juga
-        kami kamu karena ke kita lagi lebih mereka oleh pada saja sama saya sebagai sudah tak telah
-        tidak untuk yang""",
-    "ar": """في من على إلى عن مع هذا هذه ذلك التي الذي الذين هو هي هم أن إن كان كانت لا ما لم لن قد و أو
-        ثم كل بعد قبل عند حتى بين أي أنه إنه لقد يا تم""",
+    "en": """a about above after again against all also am an and any are arent as at be because been
+        before being below between both but by can cant could couldnt did didnt do does doesnt doing
+        dont down during each few for from further had hadnt has hasnt have havent having he hes her
+        here heres hers herself him himself his how i im ive if in into is isnt it its itself just lets
+        may me might more most must my myself no nor not now of off on once only or other ought our ours
+        ourselves out over own same shall she should shouldnt so some such than that thats the their
+        theirs them themselves then there theres these they theyll theyre theyve this those through to
+        too under until up us very was wasnt we were werent weve what whats when where which while who
+        whom whos why will with wont would wouldnt you youll youre youve your yours yourself
+        yourselves rt via amp oh""",
+    "es": """a al algo algunas algunos ante antes como con contra cual cuando de del desde donde durante
+        e el ella ellas ellos en entre era eran es esa esas ese eso esos esta estaba estado estan están
+        estar este esto estos está fue fueron ha han has hasta hay la las le les lo los mas más me mi
+        menos mis mucho muy nada ni no nos nosotros o os otra otro para pero poco por porque que qué quien se
+        ser si sí sin sobre son su sus también tan te tiene tienen todo todos tu tú tus un una uno unos
+        y ya yo él""",
+    "fr": """a à ai ainsi alors au aucun aussi autre aux avec avait avant avoir c ça car ce ceci cela
+        celle celui ces cest cet cette chez comme comment d dans de des donc dont du elle elles en
+        encore est et été être eu eux fait faire il ils j je jusqu l la là le les leur leurs lui m ma
+        mais me même mes moi moins mon n ne nest ni nos notre nous on ont ou où par parce pas peu peut
+        plus pour pourquoi qu quand que quel quelle qui s sa sans se sera ses si son sont sous sur t ta
+        te tes toi ton tous tout toute toutes très tu un une vers voici voilà vos votre vous y""",
+    "de": """aber alle allem allen aller alles als also am an andere anderen auch auf aus bei bin bis
+        bist da damit dann das dass daß dein deine dem den denn der des dich die dies diese diesem
+        diesen dieser dieses dir doch dort du durch ein eine einem einen einer eines er es euch euer
+        für gegen gibt hab habe haben hat hatte hier ich ihm ihn ihnen ihr ihre im in ist ja jede jedem
+        jeden jeder jedes jetzt kann kein keine können man mehr mein meine mich mir mit muss nach nicht
+        nichts noch nun nur ob oder ohne sehr sein seine sich sie sind so soll sollen über um und uns
+        unser unter viel vom von vor war waren warum was weil welche wenn wer werden wie wieder will
+        wir wird wo zu zum zur""",
+    "pt": """a à ao aos as às até com como da das de dela dele deles do dos e é ela elas ele eles em
+        entre era essa esse esta está estão este eu foi for foram há isso isto já lhe mais mas me mesmo
+        meu minha muito na não nas nem no nos nós o os ou para pela pelo por porque quando que quem se
+        sem ser seu seus sua suas são também te tem tu um uma você vocês""",
+    "id": """ada adalah agar akan aku anda antara apa atau bagi bahwa banyak belum bisa dalam dan dari
+        deh dengan di dia dong harus hanya ini itu jadi jika juga kami kamu karena ke kita kok lagi lah
+        lebih mereka nya oleh pada para saat saja sama sampai sangat saya sebagai sedang sejak
+        sekarang semua setelah sih sudah tak telah tentang tetapi tidak untuk yang""",
+    "tr": """acaba ama ancak artık aslında az bana bazı belki ben beni benim bir biri birkaç biz bize
+        bizi bizim bu buna bunu bunun çok çünkü da daha de diye en gibi hem hep hepsi her hiç için ile
+        ise kadar ki kim mı mi mu mü nasıl ne neden nerede niçin o ona onlar onu onun sen seni siz şey
+        şu ve veya ya yani""",
+    "ru": """а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да
+        даже для до его ее её если есть еще ещё же за здесь и из или им их к как ко когда кто ли либо
+        меня мне много может мы на над нам нас не него нее неё нет ни них но ну о об однако он она они
+        оно от очень по под после при про с со так также такой там те тем то того тоже той только том
+        ты у уже хотя чего чем что чтобы эта эти это этого этой этом этот я""",
+    "ar": """في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين هو هي هم هن نحن أنا انا أنت انت أن
+        إن ان كان كانت يكون لا ما لم لن قد و أو او ثم كل بعد قبل عند حتى بين أي اي أنه انه إنه لقد يا
+        تم ف ب ل ك منذ عليه عليها فيه فيها به بها له لها لهم هل كما لكن بل أيضا ايضا غير سوف كيف متى
+        أين اين هناك هنا""",
     "fa": """و در به از که این آن را با است برای تا هم یک بود شد می ها های خود نیز اما یا اگر بر چه
-        دیگر شده کرد کند باید هر""",
+        دیگر شده کرد کند باید هر ما من تو او شما آنها هست نیست بی پس چون چرا کجا وقتی همه هیچ نه آیا
+        بسیار خیلی ولی پیش روی زیر بین مثل همین همان دارد دارند کرده کنند شود شوند باشد بوده""",
 }
-STOPWORDS: Final[frozenset[str]] = frozenset(
-    word for words in _RAW_STOPWORDS.values() for word in normalize(words).split()
+#: Stop words per language (ISO 639-1 code), normalised like the texts they are matched against.
+STOPWORDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {lang: frozenset(normalize(words).split()) for lang, words in _RAW_STOPWORDS.items()}
 )
 _CJK_RE: Final = _SCRIPT_RES["cjk"]
+# French elision ("l'élection", "qu'il"): normalize() deletes the apostrophe, which would fuse the
+# article into the word ("lélection"); for keywords the two are split instead.
+_ELISION_RE: Final = re.compile(r"\b(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 
 
-def _tokens(normalized: str, stopwords: frozenset[str]) -> set[str]:
+def stopwords_for(tokens: Sequence[str]) -> frozenset[str]:
+    """The stop words of the language whose stop list covers most of ``tokens`` (the classic
+    stop-word language guess; a tie takes every tied list, no hit takes none)."""
+    token_set = set(tokens)
+    hits = {lang: len(token_set & words) for lang, words in STOPWORDS.items()}
+    best = max(hits.values(), default=0)
+    if best == 0:
+        return frozenset()
+    return frozenset().union(*(STOPWORDS[lang] for lang, n in hits.items() if n == best))
+
+
+def content_words(text: str, *, hashtags: bool = False) -> set[str]:
+    """Words that carry meaning: the text without URLs, @handles, an RT prefix or (unless
+    ``hashtags``) hashtags, split at French elisions, less its language's stop words, numbers and
+    one-letter tokens; CJK runs as character bigrams (CJK has no spaces)."""
+    bare = _HASHTAG_RE.sub(r" \1 " if hashtags else " ", _ELISION_RE.sub(r"\1 ", text))
+    tokens = normalize(bare).split()
+    stop = stopwords_for(tokens)
     out: set[str] = set()
-    for token in normalized.split():
+    for token in tokens:
         if _CJK_RE.search(token):
-            # CJK has no spaces: character bigrams are the usual unit.
             out.update(token[i : i + 2] for i in range(max(1, len(token) - 1)))
-        elif len(token) > 1 and not token.isdigit() and token not in stopwords:
+        elif len(token) > 1 and not token.isdigit() and token not in stop:
             out.add(token)
     return out
 
 
-def keywords(texts: Iterable[str], k: int = 8, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
-    """The ``k`` tokens found in the most texts (document frequency), stopwords and numbers removed.
-
-    Ties are broken alphabetically so the result is deterministic.
-    """
+def keywords(texts: Iterable[str], k: int = 8) -> list[str]:
+    """The ``k`` words found in the most texts (document frequency), each text's own language's stop
+    words and numbers removed; hashtags count as words (they are often the topic). Ties are broken
+    alphabetically so the result is deterministic."""
     df: Counter[str] = Counter()
     for text in texts:
-        df.update(_tokens(normalize(text), stopwords))
+        df.update(content_words(text, hashtags=True))
     ranked = sorted(df.items(), key=lambda item: (-item[1], item[0]))
     return [token for token, _ in ranked[:k]]
 
 
+# A retweet marker in front of the text, with or without the handle: "RT @user: ...", "RT: ...", "RT ...".
+_RT_LABEL_RE: Final = re.compile(r"^(?:\s*rt\b\s*:?\s*(?:@[\w.]*\w\s*:?)?)+", re.IGNORECASE)
+
+# A text with at most this many content words is a stock phrase ("Must read", "They don't want you to
+# see this", "Never again.", "Wajib baca"): it says nothing about what is being pushed. Texts with a
+# message of their own have more ("Kordan sabotea nuestra electricidad": 4; the shortest campaign
+# text in the simulator: 4). The rule is the median over the narrative's representative texts.
+GENERIC_MAX_CONTENT_WORDS: Final = 2
+# A shared object labels the narrative only when it is in at least this share of its posts: then it,
+# not the wording, is what the posts have in common.
+_OBJECT_MIN_SHARE: Final = 0.5
+# Path words that name a site's structure or file type, not its story: a segment made only of these
+# ("/status/123", "/watch") is skipped, and file types never show ("...-plot.html").
+_STRUCTURAL_PATH_WORDS: Final = frozenset(
+    [
+        "article",
+        "articles",
+        "artikel",
+        "item",
+        "items",
+        "news",
+        "p",
+        "post",
+        "posts",
+        "status",
+        "statuses",
+        "story",
+        "stories",
+        "watch",
+        "video",
+        "videos",
+        "en",
+        "es",
+        "fr",
+        "de",
+        "id",
+        "ar",
+        "ru",
+        "tr",
+        "pt",
+        "fa",
+    ]
+)
+_FILE_PATH_WORDS: Final = frozenset(["amp", "asp", "aspx", "htm", "html", "index", "php", "shtml"])
+_PATH_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class SharedObject:
+    """A link or hashtag that posts of a narrative share, with its post and account counts."""
+
+    kind: Literal["link", "hashtag"]
+    value: str  # canonical URL, or a hashtag without '#'
+    posts: int
+    accounts: int
+
+
 def _readable(text: str) -> str:
     text = _URL_RE.sub(" ", unicodedata.normalize("NFKC", text))
-    text = _RT_PREFIX_RE.sub(" ", text)
+    text = _RT_LABEL_RE.sub(" ", text)
     return " ".join(text.split())
 
 
-def make_label(texts: Sequence[str], keywords: Sequence[str], max_chars: int = 80) -> str:
-    """A short readable label: the text that covers most keywords (ties: the shorter, then the
-    earlier), cleaned of URLs and cut at a word boundary; the keywords when no text is usable."""
+def shorten(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` at a word boundary when one is past half-way, with an ellipsis."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1]
+    space = cut.rfind(" ")
+    if space > max_chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-›") + "…"
+
+
+def is_generic(texts: Sequence[str]) -> bool:
+    """Whether the typical text is a stock phrase (median content words <= GENERIC_MAX_CONTENT_WORDS)."""
+    counts = sorted(len(content_words(text)) for text in texts)
+    return bool(counts) and counts[(len(counts) - 1) // 2] <= GENERIC_MAX_CONTENT_WORDS
+
+
+def link_label(url: str) -> str:
+    """``host › slug words`` of a link: the last path segment that has words beyond the site's
+    structure (``/2026/03/leaked-memo-proves-election-plot`` -> ``leaked memo proves election plot``);
+    the host alone when there is none."""
+    host = url_domain(url)
+    try:
+        path = urlsplit(canonical_url(url)).path
+    except ValueError:
+        path = ""
+    for segment in reversed([seg for seg in path.split("/") if seg]):
+        words = [w for w in _PATH_WORD_RE.findall(segment.lower()) if w not in _FILE_PATH_WORDS]
+        if any(w not in _STRUCTURAL_PATH_WORDS for w in words):
+            return f"{host} › {' '.join(words[:8])}"
+    return host
+
+
+def _hashtag_label(tags: Sequence[SharedObject], texts: Sequence[str]) -> str:
+    """The tags as first written in the texts (``#StopTheKordanDeal``, not the folded key), most
+    accounts first, then in the order the texts use them."""
+    spelled: dict[str, str] = {}
+    for text in texts:
+        for tag in extract_hashtags(text):
+            spelled.setdefault(hashtag_key(tag), tag)
+    order = {key: i for i, key in enumerate(spelled)}
+    keys = sorted(tags, key=lambda t: (-t.accounts, order.get(hashtag_key(t.value), len(order)), t.value))
+    return " ".join("#" + spelled.get(hashtag_key(t.value), t.value) for t in keys)
+
+
+def object_label(shared: Sequence[SharedObject], posts: int, texts: Sequence[str] = ()) -> str | None:
+    """A label from the strongest object shared by 2+ accounts and found in at least half of
+    ``posts``: a link (``host › path words``; a site whose several links together reach half shows
+    the path words of its two most shared), or the hashtags (up to 3) that reach half. Most accounts
+    wins; a link wins a tie (it is more specific than a tag)."""
+    need = _OBJECT_MIN_SHARE * posts
+    if posts <= 0:
+        return None
+    candidates: list[tuple[int, int, str]] = []  # (accounts, 0 link / 1 hashtag, label)
+    by_host: dict[str, list[SharedObject]] = {}
+    for link in (o for o in shared if o.kind == "link" and o.accounts >= 2):
+        by_host.setdefault(url_domain(link.value), []).append(link)
+    for host, links in by_host.items():
+        links.sort(key=lambda o: (-o.accounts, -o.posts, o.value))
+        if links[0].posts >= need:
+            candidates.append((links[0].accounts, 0, link_label(links[0].value)))
+        elif sum(o.posts for o in links) >= need:
+            slugs = [p for p in (link_label(o.value).partition(" › ")[2] for o in links[:2]) if p]
+            candidates.append((links[0].accounts, 0, f"{host} › {' · '.join(slugs)}" if slugs else host))
+    tags = [o for o in shared if o.kind == "hashtag" and o.accounts >= 2 and o.posts >= need]
+    if tags:
+        tags.sort(key=lambda o: (-o.accounts, o.value))
+        candidates.append((tags[0].accounts, 1, _hashtag_label(tags[:3], texts)))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (-c[0], c[1], c[2]))[2]
+
+
+def make_label(
+    texts: Sequence[str],
+    keywords: Sequence[str],
+    *,
+    shared: Sequence[SharedObject] = (),
+    posts: int = 0,
+    max_chars: int = 80,
+) -> str:
+    """A short readable label for a narrative.
+
+    When its texts are stock phrases (:func:`is_generic`) and a shared link or hashtag is in at least
+    half of its ``posts``, the label comes from that object (:func:`object_label`). Otherwise it is
+    the text that covers most keywords (ties: the shorter, then the earlier), without URLs or an RT
+    prefix, cut at a word boundary; the keywords when no text is usable.
+    """
+    if shared and is_generic(texts):
+        from_object = object_label(shared, posts, texts)
+        if from_object:
+            return shorten(from_object, max_chars)
     wanted = set(keywords)
     best: tuple[int, int, int] | None = None
     best_text = ""
@@ -430,10 +645,4 @@ def make_label(texts: Sequence[str], keywords: Sequence[str], max_chars: int = 8
             best, best_text = rank, readable
     if not best_text:
         return " · ".join(keywords[:5])
-    if len(best_text) <= max_chars:
-        return best_text
-    cut = best_text[: max_chars - 1]
-    space = cut.rfind(" ")
-    if space > max_chars // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-") + "…"
+    return shorten(best_text, max_chars)

@@ -4,6 +4,7 @@ none of the processes it started behind, both when it finishes by itself and whe
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -19,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ALERT_LINE = re.compile(r"\b(low|medium|high|critical)\s+(open|updated|closed)/r\d+\b")
+# as of (event time), "↑late" when printed after a later revision, the short alert id
+ALERT_ROW = re.compile(r"^(\d\d:\d\d:\d\d)(↑late)?\s+([0-9a-f]{8})\s+(low|medium|high|critical)\s")
 DEMO_ARGS = ("--embedder", "hashing", "--mentions", "1500", "--speed", "600")
 
 
@@ -122,6 +125,11 @@ def start_demo() -> Iterator[Callable[..., DemoRun]]:
             os.kill(pid, signal.SIGKILL)
 
 
+def _seconds(hh_mm_ss: str) -> int:
+    h, m, sec = map(int, hh_mm_ss.split(":"))
+    return 3600 * h + 60 * m + sec
+
+
 def _summary_value(output: str, row: str) -> str:
     match = re.search(rf"{re.escape(row)}\s*│\s*([^│]+?)\s*│", output)
     assert match, f"no {row!r} row in the summary:\n{output}"
@@ -142,6 +150,14 @@ def test_demo_runs_to_the_end_shows_alerts_and_leaves_nothing_behind(
     narratives = int(_summary_value(out, "alerts (narratives)"))
     assert narratives >= 1
     assert int(_summary_value(out, "documents in the index")) == narratives
+    rows = [m.groups() for m in map(ALERT_ROW.match, run.lines) if m]
+    assert len({alert_id for _, _, alert_id, _ in rows}) == narratives  # one short id per alert
+    in_order = [_seconds(when) for when, late, _, _ in rows if not late]
+    assert all(b >= a or a - b > 12 * 3600 for a, b in itertools.pairwise(in_order)), (
+        "rows not marked late must be in event-time order (a day may wrap)"
+    )
+    assert _summary_value(out, "alerts search").endswith("/_search")
+    assert _summary_value(out, "alerts topic").startswith("narrative-alerts on ")
     assert len(run.started) >= 3, f"expected tansu, osmem and the worker among {run.started}"
     assert run.survivors() == [], f"left running: {run.survivors()}"
 

@@ -151,7 +151,8 @@ def test_allowlisted_official_campaign_is_authentic_only() -> None:
     alerts = alerts_of(run(det, stream))
     assert alerts, "the official campaign is coordinated and must be reported"
     assert all(a["authentic"] for a in alerts)
-    assert "14 of 16 accounts" in alerts[0]["authentic_reason"]
+    # It opens as soon as a handful of them posted together; the last revision covers all 16.
+    assert "14 of 16 accounts" in alerts[-1]["authentic_reason"]
     # Without the allowlist the same stream is an inauthentic alert.
     plain = alerts_of(run(Detector(CFG, model_name=EMB.name), stream))
     assert plain and not any(a["authentic"] for a in plain)

@@ -30,6 +30,8 @@ DOCUMENTED = {
     "choruswatch_alerts_dead_lettered": ("counter", {"reason"}),
     "choruswatch_dead_letter_failures": ("counter", set()),
     "choruswatch_es_resyncs": ("counter", set()),
+    "choruswatch_detector_failures": ("counter", set()),
+    "choruswatch_stage_mentions": ("gauge", {"stage", "outcome"}),
     "choruswatch_live_narratives": ("gauge", set()),
     "choruswatch_alerts_emitted": ("counter", {"severity", "status"}),
     "choruswatch_es_documents_indexed": ("counter", set()),
@@ -40,7 +42,7 @@ DOCUMENTED = {
     "choruswatch_model_loaded": ("gauge", set()),
     "choruswatch_sink_up": ("gauge", {"sink"}),
 }
-BOUNDED_LABELS = {"reason", "severity", "status", "sink", "topic", "partition", "stage", "cause"}
+BOUNDED_LABELS = {"reason", "severity", "status", "sink", "topic", "partition", "stage", "cause", "outcome"}
 
 
 def _exercised() -> Metrics:
@@ -57,6 +59,7 @@ def _exercised() -> Metrics:
     m.es_pending_alerts.set(2)
     m.set_consumer_lag("embed", "mentions", 0, 12)
     m.set_sink_up("elasticsearch", True)
+    m.set_stage_totals("detect", {"consumed": 3, "processed": 3})
     return m
 
 

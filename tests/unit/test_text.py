@@ -12,13 +12,16 @@ from hypothesis import strategies as st
 
 from detectors.text import (
     STOPWORDS,
+    SharedObject,
     canonical_url,
     exact_key,
     extract_hashtags,
     extract_links,
     hamming64,
     hashtag_key,
+    is_generic,
     keywords,
+    link_label,
     make_label,
     ngram_hashes,
     normalize,
@@ -359,12 +362,53 @@ def test_keywords_skip_stopwords_and_rank_by_document_frequency() -> None:
         "سرقوا الانتخابات في كل مكان",
     ]
     assert keywords(texts, k=3) == ["election", "fraud", "stolen"]
-    assert "the" in STOPWORDS and normalize("إلى") in STOPWORDS and "از" in STOPWORDS
     assert keywords(texts, k=50) == sorted(
         keywords(texts, k=50), key=lambda t: (-sum(t in normalize(x).split() for x in texts), t)
     )
     assert keywords(["東京で地震", "東京で大地震"], k=3) == ["京で", "地震", "東京"]
     assert keywords([], k=3) == []
+
+
+def test_stopwords_cover_ten_languages_normalised() -> None:
+    assert set(STOPWORDS) >= {"en", "es", "fr", "ar", "fa", "id", "ru", "tr", "de", "pt"}
+    assert "the" in STOPWORDS["en"] and "از" in STOPWORDS["fa"] and "что" in STOPWORDS["ru"]
+    assert normalize("إلى") in STOPWORDS["ar"]  # stored as normalize() writes the texts
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        # The issue's leak: French particles were keywords.
+        (
+            "URGENT : les élections à Veridia sont truquées, les preuves sont là. Partagez avant la censure !",
+            {"élections", "truquées", "preuves", "censure"},
+            {"sont", "là", "avant", "les"},
+        ),
+        (
+            "Selon l'enquête, qu'il s'agisse d'une fraude",
+            {"enquête", "fraude", "agisse"},
+            {"lenquête", "quil"},
+        ),
+        # German "war" is a stop word only in German text; in English it is the topic.
+        ("The war in Kordan is a lie and they know it", {"war", "kordan", "lie"}, {"the", "is", "and"}),
+        ("Der Krieg war eine Lüge, und alle wissen es", {"krieg", "lüge", "wissen"}, {"war", "eine", "und"}),
+        (
+            "Los apagones son obra de Kordan y lo ocultan",
+            {"apagones", "kordan", "ocultan"},
+            {"son", "los", "lo"},
+        ),
+        ("O governo não diz a verdade sobre a água", {"governo", "verdade", "água"}, {"não", "sobre"}),
+        ("Pemerintah tidak mau kalian tahu yang sebenarnya", {"pemerintah", "tahu"}, {"tidak", "yang"}),
+        ("Hükümet bu konuda gerçeği saklıyor ve susuyor", {"hükümet", "gerçeği"}, {"bu", "ve"}),
+        ("Правительство скрывает правду и это не случайно", {"правительство", "правду"}, {"и", "это", "не"}),
+        ("الحكومة تخفي الحقيقة عن انقطاع المياه", {normalize("الحكومة"), "المياه"}, {"عن"}),
+        ("دولت حقیقت را از مردم پنهان می کند", {normalize("دولت"), normalize("حقیقت")}, {"را", "از"}),
+    ],
+)
+def test_keywords_use_each_texts_own_language_stopwords(text: str, kept: set[str], dropped: set[str]) -> None:
+    words = set(keywords([text], k=50))
+    assert kept <= words, words
+    assert not words & dropped, words & dropped
 
 
 def test_make_label_prefers_the_text_covering_keywords() -> None:
@@ -375,6 +419,97 @@ def test_make_label_prefers_the_text_covering_keywords() -> None:
     assert len(label) <= 80 and label.endswith("…") and not label.startswith(" ")
     assert make_label(["https://only.a/link"], ["alpha", "beta"]) == "alpha · beta"
     assert make_label([], []) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RT @veridia_bot: Kordan lies again",
+        "RT Kordan lies again",
+        "rt: Kordan lies again",
+        "RT @a: RT @b: Kordan lies again",
+    ],
+)
+def test_make_label_never_keeps_a_retweet_prefix(text: str) -> None:
+    assert make_label([text], []) == "Kordan lies again"
+
+
+RING = "https://veridia-truth-daily.info/2026/03/leaked-memo-proves-election-plot"
+
+
+def test_generic_link_ring_is_labelled_by_its_link() -> None:
+    texts = [
+        f"{t} {RING}?utm_source=tw"
+        for t in ("Must read", "They don't want you to see this", "Wow. Just wow.")
+    ]
+    shared = [SharedObject("link", canonical_url(RING), 30, 28), SharedObject("hashtag", "news", 3, 3)]
+    label = make_label(texts, keywords(texts), shared=shared, posts=32)
+    assert label == "veridia-truth-daily.info › leaked memo proves election plot"
+
+
+def test_generic_hashtag_push_is_labelled_by_its_hashtags_as_written() -> None:
+    texts = [
+        "Never again. #StopTheKordanDeal #VeridiaFirst #NoSellout",
+        "Trend it. #StopTheKordanDeal #VeridiaFirst #NoSellout",
+    ]
+    shared = [
+        SharedObject("hashtag", "nosellout", 60, 30),
+        SharedObject("hashtag", "stopthekordandeal", 60, 30),
+        SharedObject("hashtag", "veridiafirst", 60, 30),
+    ]
+    label = make_label(texts, [], shared=shared, posts=60)
+    assert label == "#StopTheKordanDeal #VeridiaFirst #NoSellout"  # equal accounts: the texts' order
+
+
+def test_a_site_whose_links_together_reach_half_names_its_two_top_stories() -> None:
+    shared = [
+        SharedObject("link", "https://berita-kordan-terkini.net/artikel/skandal-bantuan", 12, 11),
+        SharedObject("link", "https://berita-kordan-terkini.net/artikel/bukti-baru", 10, 9),
+    ]
+    label = make_label(["Wajib baca", "Sebarkan", "Viralkan!"], [], shared=shared, posts=30)
+    assert label == "berita-kordan-terkini.net › skandal bantuan · bukti baru"
+
+
+def test_texts_with_a_message_keep_the_text_label_even_with_a_shared_link() -> None:
+    text = "BREAKING: the so-called aid convoy to Kordan was staged by foreign agents"
+    shared = [SharedObject("link", canonical_url(RING), 40, 40)]
+    assert make_label([text], keywords([text]), shared=shared, posts=40) == text
+
+
+def test_short_organic_texts_keep_their_label_when_no_object_is_in_half_the_posts() -> None:
+    texts = ["the magnitude 6.2 quake #news", "that earthquake", "the quake near the coast"]
+    shared = [SharedObject("hashtag", "news", 12, 12)]
+    assert is_generic(texts)
+    assert make_label(texts, keywords(texts), shared=shared, posts=40) == "the quake near the coast"
+
+
+@pytest.mark.parametrize(
+    ("texts", "generic"),
+    [
+        (["Must read", "Wow. Just wow.", "They don't want you to see this"], True),
+        (["so true", "This is so true"], True),
+        (["Wajib baca", "Sebarkan", "Buka mata kalian"], True),
+        (["Los apagones son obra de Kordan, compartan la verdad."], False),
+        (["عاجل: الحكومة تخفي الحقيقة عن انقطاع المياه في العاصمة"], False),
+        ([], False),
+    ],
+)
+def test_is_generic_counts_content_words(texts: list[str], generic: bool) -> None:
+    assert is_generic(texts) is generic
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        (RING + ".html?fbclid=x", "veridia-truth-daily.info › leaked memo proves election plot"),
+        ("https://x.com/veridia_news/status/1234567", "x.com › veridia news"),
+        ("https://mfa.veridia.example/culture-day-2026", "mfa.veridia.example › culture day"),
+        ("https://youtu.be/dQw4w9WgXcQ", "youtube.com"),
+        ("https://www.example.org/", "example.org"),
+    ],
+)
+def test_link_label_is_host_and_story_words(url: str, label: str) -> None:
+    assert link_label(url) == label
 
 
 def test_extract_hashtags_needs_a_hash_sign_either_width() -> None:
