@@ -203,7 +203,9 @@ class DetectorConfig:
     )
     resurfacing_min_accounts: int = field(
         default=3,
-        metadata=_num(1, 1_000_000, "distinct accounts matching a claim that make it resurface", integer=True),
+        metadata=_num(
+            1, 1_000_000, "distinct accounts matching a claim that make it resurface", integer=True
+        ),
     )
     resurfacing_window_s: float = field(
         default=3600.0, metadata=_num(1.0, 30 * 86400.0, "those accounts must match within this time")
@@ -213,7 +215,9 @@ class DetectorConfig:
     )
     reply_storm_max_targets: int = field(
         default=10_000,
-        metadata=_num(1, 10_000_000, "targets (account or post) watched; the least recent is dropped", integer=True),
+        metadata=_num(
+            1, 10_000_000, "targets (account or post) watched; the least recent is dropped", integer=True
+        ),
     )
     verdict_false_positive_growth: float = field(
         default=2.0,

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 from schemas.models import SchemaError, format_timestamp, parse_timestamp
 
@@ -85,7 +85,7 @@ def parse_verdict_value(value: object) -> Verdict | None:
     if not isinstance(value, str):
         raise VerdictError("verdict", f"expected a string, got {type(value).__name__}")
     if value in VERDICTS:
-        return cast(Verdict, value)
+        return value
     if value in _CLEARING_ALIASES:
         return None
     if value in _LEGACY_ALIASES:
@@ -150,7 +150,9 @@ class VerdictRecord:
         except SchemaError as exc:
             raise VerdictError(exc.field, exc.reason) from None
         revision = obj.get("revision")
-        if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
+        if revision is not None and (
+            not isinstance(revision, int) or isinstance(revision, bool) or revision < 1
+        ):
             raise VerdictError("revision", f"expected a positive integer or null, got {revision!r}")
         note = obj.get("note")
         if note is not None and not isinstance(note, str):
@@ -266,7 +268,11 @@ class VerdictBook:
             self._seen.discard(history.pop(0).identity())
         if latest is not None and record.order_key() < latest.order_key():
             return VerdictChange(
-                record, True, False, before, f"older than the latest decision ({latest.value} at {_when(latest.at)})"
+                record,
+                True,
+                False,
+                before,
+                f"older than the latest decision ({latest.value} at {_when(latest.at)})",
             )
         self._set_effects(before, record)
         changed = (before.value if before else CLEARED) != record.value
@@ -352,14 +358,18 @@ class VerdictBook:
         if candidate.status == "closed":
             return PublishDecision(True, verdict, f"closing revision published despite the {by}")
         if last_published is None:
-            return PublishDecision(False, verdict, f"suppressed by the {by}; nothing published to compare with")
+            return PublishDecision(
+                False, verdict, f"suppressed by the {by}; nothing published to compare with"
+            )
         growth, what = _growth(candidate, last_published)
         factor = self.false_positive_growth
         if growth >= factor:
             return PublishDecision(
                 True, verdict, f"published despite the {by}: {what} (x{growth:.2f}, reopens at x{factor:g})"
             )
-        return PublishDecision(False, verdict, f"suppressed by the {by}: {what} (x{growth:.2f} < x{factor:g})")
+        return PublishDecision(
+            False, verdict, f"suppressed by the {by}: {what} (x{growth:.2f} < x{factor:g})"
+        )
 
     # -- snapshot ------------------------------------------------------------------------------------
 

@@ -71,7 +71,10 @@ def test_clearing_undoes_every_effect_and_keeps_the_trail() -> None:
     assert book.current("cw-1") is None
     assert book.allowlist() == {"b", "c"}  # b stays: cw-2 still vouches for it
     assert [p.alert_id for p in book.allowlist_provenance("b")] == ["cw-2"]
-    assert [(r.value, r.analyst) for r in book.history("cw-1")] == [("authentic", "alice"), ("cleared", "bob")]
+    assert [(r.value, r.analyst) for r in book.history("cw-1")] == [
+        ("authentic", "alice"),
+        ("cleared", "bob"),
+    ]
 
 
 def test_allowlist_provenance_names_alert_analyst_time_and_revision() -> None:
