@@ -43,7 +43,9 @@ def at_cos(c: float, axis: int = 0, other: int = 1) -> np.ndarray:
 def test_claim_from_a_text_or_several_keeps_other_fields() -> None:
     one = Claim.from_dict({"id": "c1", "text": " Veridia poisons the river ", "source": "factcheck.example"})
     assert one.texts == ("Veridia poisons the river",) and one.extra == {"source": "factcheck.example"}
-    many = Claim.from_dict({"id": "c2", "texts": ["a b c", "d e f", "a b c"], "severity_floor": "high", "notes": "n"})
+    many = Claim.from_dict(
+        {"id": "c2", "texts": ["a b c", "d e f", "a b c"], "severity_floor": "high", "notes": "n"}
+    )
     assert many.texts == ("a b c", "d e f") and many.severity_floor == "high" and many.notes == "n"
 
 
@@ -81,12 +83,17 @@ def test_watchlist_refuses_duplicate_ids_and_wrong_vector_counts() -> None:
 
 
 def test_match_at_the_threshold_best_wording_best_claim_first() -> None:
-    claims = [Claim("c1", ("first wording of one", "second wording of one")), Claim("c2", ("wording of two",))]
+    claims = [
+        Claim("c1", ("first wording of one", "second wording of one")),
+        Claim("c2", ("wording of two",)),
+    ]
     wl = Watchlist(claims, np.stack([unit(1), unit(0, 1), unit(0, 1, 0.5)]), CFG)
     both = unit(0, 1, 0.2)  # closest to c1's second wording, close to c2 as well
     vectors = np.stack([at_cos(0.81), at_cos(0.79), both])
     first, second, third = wl.match([LONG, LONG, LONG], vectors)
-    assert [(m.claim_id, m.wording) for m in first] == [("c1", 0)] and first[0].similarity == pytest.approx(0.81)
+    assert [(m.claim_id, m.wording) for m in first] == [("c1", 0)] and first[0].similarity == pytest.approx(
+        0.81
+    )
     assert second == ()
     assert [m.claim_id for m in third] == ["c1", "c2"] and third[0].wording == 1
 
@@ -167,7 +174,9 @@ def test_the_count_is_settable() -> None:
 
 def test_claims_per_narrative_for_the_alert_contract() -> None:
     tracker = ResurfacingTracker(CFG)
-    tracker.process([sighting(0, "a", "c1", "nar-1"), sighting(1, "b", "c2", "nar-1"), sighting(2, "c", "c3", "nar-2")])
+    tracker.process(
+        [sighting(0, "a", "c1", "nar-1"), sighting(1, "b", "c2", "nar-1"), sighting(2, "c", "c3", "nar-2")]
+    )
     assert tracker.claims_for_narratives(["nar-1"]) == ("c1", "c2")
     assert tracker.claims_for_narratives(["nar-2", "nar-9"]) == ("c3",)
 
