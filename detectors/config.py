@@ -197,9 +197,17 @@ class DetectorConfig:
         default=300.0, metadata=_num(0.0, 86400.0, "event time between revisions (not for severity rises)")
     )
     # --- analyst loop: watchlist, sensors, verdicts (docs/analyst-guide.md) --------------------------
+    # Calibrated by `python -m bench.claims` (detectors/watchlist.py): all-MiniLM-L6-v2 0.78 same
+    # language; multilingual-e5-small 0.94 same / 0.89 cross-language. The English-only default
+    # model does not match across languages: its calibrated 0.33 sits in the noise of its non-English
+    # vectors, so the cross value stays at the same-language one until a multilingual profile sets it.
     claim_match_threshold: float = field(
-        default=0.65,
-        metadata=_num(0.0, 1.0, "cosine to a watchlist claim for a mention to match it (model profile)"),
+        default=0.78,
+        metadata=_num(0.0, 1.0, "cosine to a claim wording in the same language to match it (model profile)"),
+    )
+    claim_match_cross_threshold: float = field(
+        default=0.78,
+        metadata=_num(0.0, 1.0, "cosine to a claim wording in another language to match it (model profile)"),
     )
     resurfacing_min_accounts: int = field(
         default=3,

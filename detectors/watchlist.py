@@ -6,15 +6,22 @@ file embeds the wordings with the stream's embedder and builds a :class:`Watchli
 their vectors: the core never calls a model.
 
 **Matching** (:meth:`Watchlist.match`): a mention matches a claim when its cosine to one of the
-claim's wordings reaches ``DetectorConfig.claim_match_threshold``. That value belongs to the model's
-calibrated profile (its cosine range is the model's, like ``similarity_threshold``); it is chosen by
-:func:`calibrate_claim_threshold` on labelled pairs: the lowest threshold at which at most
-``max_false_match`` of *same topic, different claim* pairs match (an organic discussion of a related
-topic must not match), which then gives the recall on paraphrases and translations. Scripts the model
-does not cover follow the clustering rule (``docs/detection.md`` §1): for them, only wordings in the
-same script count, at ``uncovered_script_threshold``; with a multilingual model (``model_scripts =
-["*"]``) every script pair uses ``claim_match_threshold``, so an English claim matches its Spanish
-and Arabic rewordings. Short texts (under ``min_tokens``) never match: they are near everything.
+claim's wordings reaches ``DetectorConfig.claim_match_threshold`` (same language, or language
+unknown) or ``claim_match_cross_threshold`` (the two languages known to differ). Two values because
+a multilingual model puts a same-language text on the same topic *closer* than a translation of the
+claim (multilingual-e5-small: "Kordan received vaccine doses donated by Veridia" is 0.94 from the
+microchip claim, its Arabic translation 0.90), while cross-language texts on the same topic sit lower
+(at most 0.89 on the calibration set); D3lta types rewordings and translations apart for the same
+reason. Both values belong to the model's calibrated profile (the cosine range is the model's, like
+``similarity_threshold``); :func:`calibrate_claim_threshold` picks each on labelled pairs of its kind:
+the lowest threshold at which at most ``max_false_match`` of *same topic, different claim* pairs match
+(an organic discussion of a related topic must not match), which then gives the recall on paraphrases
+or translations (``python -m bench.claims``). A mention's language is its ``lang`` field when the
+platform gives one, else a guess from stop words (:func:`language_hint`), as is a wording's.
+Scripts the model does not cover follow the clustering rule (``docs/detection.md`` §1): for them,
+only wordings in the same script count, at ``uncovered_script_threshold``; with a multilingual model
+(``model_scripts = ["*"]``) every script is covered, so an English claim matches its Spanish and
+Arabic rewordings. Short texts (under ``min_tokens``) never match: they are near everything.
 
 **Resurfacing** (:class:`ResurfacingTracker`): a claim resurfaces when ``resurfacing_min_accounts``
 distinct accounts match it within ``resurfacing_window_s``, whatever the coordination score. The
@@ -38,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors.config import ALL_SCRIPTS, SEVERITY_ORDER, DetectorConfig
-from detectors.text import normalize, script_of
+from detectors.text import _RAW_STOPWORDS, normalize, script_of
 
 __all__ = [
     "RESURFACING_RULE",
@@ -51,12 +58,30 @@ __all__ = [
     "ResurfacingTracker",
     "Watchlist",
     "calibrate_claim_threshold",
+    "language_hint",
 ]
 
 RESURFACING_RULE: Final = "known claim resurfacing"
 _CLAIM_FIELDS: Final = frozenset({"id", "text", "texts", "notes", "severity_floor"})
 _EVIDENCE_IDS: Final = 50  # mention ids, accounts and narratives listed in a finding
 _NARRATIVE_MEMORY: Final = 100_000  # narratives whose matched claims are remembered (LRU)
+
+
+# Stop words per language (detectors.text keeps them for keywords): enough to tell en/es/fr/id/ar/fa
+# apart on a sentence, which is all the same-language test needs.
+_LANGUAGE_WORDS: Final = {lang: frozenset(normalize(words).split()) for lang, words in _RAW_STOPWORDS.items()}
+
+
+def language_hint(text: str, lang: str | None = None) -> str | None:
+    """The primary language subtag of ``lang`` (``es-419`` -> ``es``), else a guess from stop words
+    (the language with most of them, at least two), else None."""
+    if lang:
+        return lang.split("-", 1)[0].casefold()
+    tokens = normalize(text).split()
+    counts = {code: sum(1 for t in tokens if t in words) for code, words in _LANGUAGE_WORDS.items()}
+    best = max(counts, key=lambda code: counts[code])
+    ties = sum(1 for c in counts.values() if c == counts[best])
+    return best if counts[best] >= 2 and ties == 1 else None
 
 
 class ClaimError(ValueError):
@@ -149,6 +174,7 @@ class Watchlist:
         self._owner = np.array([ci for ci, _ in wordings], dtype=np.int64)
         self._wording_index = [k for c in claims for k in range(len(c.texts))]
         self._scripts = [script_of(normalize(t)) for _, t in wordings]
+        self._languages = [language_hint(t) for _, t in wordings]
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -160,22 +186,38 @@ class Watchlist:
         """Every wording in vector order (what the adapter embeds)."""
         return [t for c in self.claims for t in c.texts]
 
-    def match(self, texts: Sequence[str], vectors: npt.ArrayLike) -> tuple[tuple[ClaimMatch, ...], ...]:
-        """Per mention text (with its vector), the claims it matches, best first."""
+    def match(
+        self, texts: Sequence[str], vectors: npt.ArrayLike, langs: Sequence[str | None] | None = None
+    ) -> tuple[tuple[ClaimMatch, ...], ...]:
+        """Per mention text (with its vector and, when known, its language tag), the claims it
+        matches, best first."""
         vecs = np.asarray(vectors, dtype=np.float32)
         if vecs.ndim != 2 or vecs.shape[0] != len(texts):
             raise ValueError(f"expected {len(texts)} vectors as a 2-D array, got shape {vecs.shape}")
+        tags = list(langs) if langs is not None else [None] * len(texts)
+        if len(tags) != len(texts):
+            raise ValueError(f"expected {len(texts)} language tags, got {len(tags)}")
         if not texts or not self.claims:
             return tuple(() for _ in texts)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         sims = (vecs / np.where(norms > 0, norms, 1.0)) @ self._vectors.T
-        return tuple(self._matches_of(text, row) for text, row in zip(texts, sims, strict=True))
+        return tuple(
+            self._matches_of(text, lang, row) for text, lang, row in zip(texts, tags, sims, strict=True)
+        )
 
-    def _matches_of(self, text: str, sims: npt.NDArray[np.float32]) -> tuple[ClaimMatch, ...]:
+    def _matches_of(
+        self, text: str, lang: str | None, sims: npt.NDArray[np.float32]
+    ) -> tuple[ClaimMatch, ...]:
         normalized = normalize(text)
         if len(normalized.split()) < self.config.min_tokens:
             return ()
-        thresholds = np.array([self._pair_threshold(script_of(normalized), s) for s in self._scripts])
+        script, language = script_of(normalized), language_hint(text, lang)
+        thresholds = np.array(
+            [
+                self._pair_threshold(script, s, language, wording_lang)
+                for s, wording_lang in zip(self._scripts, self._languages, strict=True)
+            ]
+        )
         best: dict[int, tuple[float, int]] = {}
         for k in np.flatnonzero(sims >= thresholds):
             owner, sim = int(self._owner[k]), float(sims[k])
@@ -184,7 +226,9 @@ class Watchlist:
         found = [ClaimMatch(self.claims[ci].id, round(s, 4), w) for ci, (s, w) in best.items()]
         return tuple(sorted(found, key=lambda m: (-m.similarity, m.claim_id)))
 
-    def _pair_threshold(self, mention_script: str, wording_script: str) -> float:
+    def _pair_threshold(
+        self, mention_script: str, wording_script: str, mention_lang: str | None, wording_lang: str | None
+    ) -> float:
         cfg = self.config
         covered = ALL_SCRIPTS in cfg.model_scripts
 
@@ -192,7 +236,8 @@ class Watchlist:
             return covered or script in cfg.model_scripts
 
         if is_covered(mention_script) and is_covered(wording_script):
-            return cfg.claim_match_threshold
+            differ = mention_lang is not None and wording_lang is not None and mention_lang != wording_lang
+            return cfg.claim_match_cross_threshold if differ else cfg.claim_match_threshold
         if mention_script == wording_script:
             strict = cfg.group_thresholds.get(mention_script, cfg.uncovered_script_threshold)
             return max(cfg.claim_match_threshold, strict)
