@@ -74,14 +74,14 @@ _LANGUAGE_WORDS: Final = {lang: frozenset(normalize(words).split()) for lang, wo
 
 def language_hint(text: str, lang: str | None = None) -> str | None:
     """The primary language subtag of ``lang`` (``es-419`` -> ``es``), else a guess from stop words
-    (the language with most of them, at least two), else None."""
+    (the one language with most of them), else None."""
     if lang:
         return lang.split("-", 1)[0].casefold()
     tokens = normalize(text).split()
     counts = {code: sum(1 for t in tokens if t in words) for code, words in _LANGUAGE_WORDS.items()}
     best = max(counts, key=lambda code: counts[code])
     ties = sum(1 for c in counts.values() if c == counts[best])
-    return best if counts[best] >= 2 and ties == 1 else None
+    return best if counts[best] >= 1 and ties == 1 else None
 
 
 class ClaimError(ValueError):

@@ -197,3 +197,23 @@ def test_flush_closes_every_open_episode() -> None:
     tracker.process([sighting(i, f"a{i}") for i in range(3)] + [sighting(i, f"b{i}", "c2") for i in range(3)])
     assert tracker.open_episodes == 2
     assert [(f.claim_id, f.status) for f in tracker.flush()] == [("c1", "closed"), ("c2", "closed")]
+
+
+def test_languages_known_to_differ_use_the_cross_language_threshold() -> None:
+    cfg = replace(CFG, claim_match_threshold=0.9, claim_match_cross_threshold=0.8, model_scripts=("*",))
+    wl = Watchlist([Claim("c1", ("The embassy is funding the protests in secret",))], [unit(1)], cfg)
+    spanish = "La embajada financia en secreto las protestas de la oposición"
+    english = "The embassy statement on the protests was published in the morning"
+    vectors = np.stack([at_cos(0.85), at_cos(0.85), at_cos(0.85)])
+    got = wl.match([spanish, english, spanish], vectors, ["es", None, "en"])
+    assert [len(m) for m in got] == [1, 0, 0]  # a tagged "en" on Spanish text is taken at its word
+
+
+def test_language_hint() -> None:
+    from detectors.watchlist import language_hint
+
+    assert language_hint("anything", "es-419") == "es"
+    assert language_hint("La embajada de Veridia financia las protestas de la oposición") == "es"
+    assert language_hint("The embassy is funding the protests in secret") == "en"
+    assert language_hint("سفارة فيريديا تمول سرا احتجاجات المعارضة في كوردان") == "ar"
+    assert language_hint("Veridia Kordan") is None
