@@ -88,6 +88,7 @@ class Settings:
     topic_dlq: str = "mentions.dlq"
     topic_routed: str = "mentions.routed"
     topic_alerts: str = "narrative-alerts"
+    topic_verdicts: str = "verdicts"
     partitions: int = 4
     dlq_partitions: int = 1
     replication_factor: int = 1
@@ -158,6 +159,7 @@ class Settings:
             "topic_dlq": env.text("TOPIC_DLQ"),
             "topic_routed": env.text("TOPIC_ROUTED"),
             "topic_alerts": env.text("TOPIC_ALERTS"),
+            "topic_verdicts": env.text("TOPIC_VERDICTS"),
             "partitions": env.integer("PARTITIONS", minimum=1),
             "dlq_partitions": env.integer("DLQ_PARTITIONS", minimum=1),
             "replication_factor": env.integer("REPLICATION_FACTOR", minimum=1),
@@ -358,13 +360,21 @@ def _check_cross_field(s: Settings) -> None:
         raise SettingsError(PREFIX + "DLQ_PARTITIONS", "must not exceed CHORUSWATCH_PARTITIONS")
     if s.es_backoff_initial_s > s.es_backoff_max_s:
         raise SettingsError(PREFIX + "ES_BACKOFF_INITIAL_S", "must not exceed CHORUSWATCH_ES_BACKOFF_MAX_S")
-    for name in ("app_id", "topic_mentions", "topic_dlq", "topic_routed", "topic_alerts", "es_alias"):
+    for name in (
+        "app_id",
+        "topic_mentions",
+        "topic_dlq",
+        "topic_routed",
+        "topic_alerts",
+        "topic_verdicts",
+        "es_alias",
+    ):
         value = getattr(s, name)
         if not value or any(ch.isspace() for ch in value):
             raise SettingsError(
                 PREFIX + name.upper(), f"must be a non-empty name without spaces, got {value!r}"
             )
-    topics = [s.topic_mentions, s.topic_dlq, s.topic_routed, s.topic_alerts]
+    topics = [s.topic_mentions, s.topic_dlq, s.topic_routed, s.topic_alerts, s.topic_verdicts]
     if len(set(topics)) != len(topics):
         raise SettingsError(PREFIX + "TOPIC_MENTIONS", f"topic names must differ, got {topics}")
 
