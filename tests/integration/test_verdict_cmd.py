@@ -20,18 +20,18 @@ from detectors.verdicts import VerdictBook
 from streams.settings import Settings
 from streams.topics import create_topics, delete_topics, topic_specs
 from streams.verdicts_io import VerdictTopicReader, pickup_verdicts
-from tests.integration.test_es_sink import _get, _run_indexer, make_alert
+from tests.integration.test_es_sink import _get, _run_indexer, es_settings, make_alert
+
+__all__ = ["es_settings"]  # the alert-index fixture of the sink tests, shared (it cleans up after itself)
 
 
 @pytest.fixture
 def verdict_settings(
-    stack_settings: Settings, unique_name: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+    es_settings: Settings, unique_name: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Settings]:
-    """Settings with an alias and verdicts topic of this test's own, exported as the environment
-    the command reads."""
-    settings = dataclasses.replace(
-        stack_settings, es_alias=unique_name("cw-verdicts"), topic_verdicts=unique_name("verdicts")
-    )
+    """es_settings (an alias of this test's own, deleted afterwards) with a verdicts topic of its own,
+    exported as the environment the command reads."""
+    settings = dataclasses.replace(es_settings, topic_verdicts=unique_name("verdicts"))
     create_topics(settings, [s for s in topic_specs(settings) if s.name == settings.topic_verdicts])
     env = {
         "KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
@@ -44,12 +44,6 @@ def verdict_settings(
         monkeypatch.setenv(f"CHORUSWATCH_{name}", value)
     yield settings
     delete_topics(settings, [settings.topic_verdicts])
-    client: Any = settings.es_client()
-    try:
-        client.indices.delete(index=f"{settings.es_alias}-*", ignore_unavailable=True, allow_no_indices=True)
-        client.indices.delete_index_template(name=settings.es_alias)
-    finally:
-        client.close()
 
 
 def verdict(*argv: str) -> int:
