@@ -49,7 +49,10 @@ WATCHLIST = [
         "severity_floor": "medium",
         "source": "fact-check desk",
     },
-    {"id": "vaccine-chip", "text": "The vaccine Veridia donated to Kordan contains microchips to track citizens"},
+    {
+        "id": "vaccine-chip",
+        "text": "The vaccine Veridia donated to Kordan contains microchips to track citizens",
+    },
     {
         "id": "river-poison",
         "texts": [
@@ -202,7 +205,9 @@ def scenario_reply_organic(rng: random.Random) -> list[dict[str, Any]]:
     for k in range(300):
         # Replies to a popular post come fast at first and then thin out over the day.
         t = min(86_000.0, 30 + rng.expovariate(1 / 14_400))
-        text = f"{MINISTRY[1]} {rng.choice(ORGANIC_OPEN)}! {rng.choice(ORGANIC_BODY)}.{rng.choice(ORGANIC_TAIL)}"
+        text = (
+            f"{MINISTRY[1]} {rng.choice(ORGANIC_OPEN)}! {rng.choice(ORGANIC_BODY)}.{rng.choice(ORGANIC_TAIL)}"
+        )
         out.append(
             mention(f"ro-r{k}", t, f"citizen{k}", text, "organic", age_days=rng.uniform(200, 5000),
                     followers=rng.randint(20, 8000), reply_to="mfa-post-1")

@@ -181,4 +181,3 @@ def test_watched_file_reloads_on_change_and_keeps_the_last_good_version(tmp_path
 def test_watched_file_refuses_a_bad_file_at_start(tmp_path: Path) -> None:
     with pytest.raises(AnalystFileError):
         WatchedFile(write(tmp_path, "s.txt", "1 2\n"), load_sensors)
-
