@@ -16,9 +16,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from choruswatch import demo, detect_cmd, evaluate, ops_cmds, replay_cmd, simulate
+from choruswatch import demo, detect_cmd, evaluate, ops_cmds, replay_cmd, simulate, verdict_cmd
 
-COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, ops_cmds, demo)
+COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, verdict_cmd, ops_cmds, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,13 +26,18 @@ from detectors.embedding import (
     SentenceTransformerEmbedder,
 )
 from detectors.lifecycle import DETECTOR_VERSION, alert_id_for
+from detectors.replystorm import Reply, ReplyStormFinding, ReplyStormTracker, Sensor, SensorTargets
 from detectors.scoring import CoordinationScore
+from detectors.verdicts import VerdictBook, VerdictRecord
+from detectors.watchlist import Claim, ClaimSighting, ResurfacingFinding, ResurfacingTracker, Watchlist
 
 __all__ = [
     "DEFAULT_MODEL",
     "DETECTOR_VERSION",
     "Assignment",
     "CachedEmbedder",
+    "Claim",
+    "ClaimSighting",
     "ClusterAssignment",
     "ConfigError",
     "CoordinationScore",
@@ -42,8 +47,18 @@ __all__ = [
     "EmbeddingError",
     "HashingEmbedder",
     "OnlineClusterer",
+    "Reply",
+    "ReplyStormFinding",
+    "ReplyStormTracker",
+    "ResurfacingFinding",
+    "ResurfacingTracker",
+    "Sensor",
+    "SensorTargets",
     "SentenceTransformerEmbedder",
     "StepFacts",
     "StepResult",
+    "VerdictBook",
+    "VerdictRecord",
+    "Watchlist",
     "alert_id_for",
 ]

@@ -196,6 +196,41 @@ class DetectorConfig:
     min_revision_s: float = field(
         default=300.0, metadata=_num(0.0, 86400.0, "event time between revisions (not for severity rises)")
     )
+    # --- analyst loop: watchlist, sensors, verdicts (docs/analyst-guide.md) --------------------------
+    # Calibrated by `python -m bench.claims` (detectors/watchlist.py): all-MiniLM-L6-v2 0.78 same
+    # language; multilingual-e5-small 0.94 same / 0.89 cross-language. The English-only default
+    # model does not match across languages: its calibrated 0.33 sits in the noise of its non-English
+    # vectors, so the cross value stays at the same-language one until a multilingual profile sets it.
+    claim_match_threshold: float = field(
+        default=0.78,
+        metadata=_num(0.0, 1.0, "cosine to a claim wording in the same language to match it (model profile)"),
+    )
+    claim_match_cross_threshold: float = field(
+        default=0.78,
+        metadata=_num(0.0, 1.0, "cosine to a claim wording in another language to match it (model profile)"),
+    )
+    resurfacing_min_accounts: int = field(
+        default=3,
+        metadata=_num(
+            1, 1_000_000, "distinct accounts matching a claim that make it resurface", integer=True
+        ),
+    )
+    resurfacing_window_s: float = field(
+        default=3600.0, metadata=_num(1.0, 30 * 86400.0, "those accounts must match within this time")
+    )
+    reply_storm_window_s: float = field(
+        default=1800.0, metadata=_num(60.0, 7 * 86400.0, "replies to one target judged together")
+    )
+    reply_storm_max_targets: int = field(
+        default=10_000,
+        metadata=_num(
+            1, 10_000_000, "targets (account or post) watched; the least recent is dropped", integer=True
+        ),
+    )
+    verdict_false_positive_growth: float = field(
+        default=2.0,
+        metadata=_num(1.01, 1000.0, "growth that lets a false-positive alert publish a revision again"),
+    )
     # --- evidence bounds ---------------------------------------------------------------------------
     max_tracked_accounts: int = field(
         default=5000,

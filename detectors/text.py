@@ -440,11 +440,16 @@ _CJK_RE: Final = _SCRIPT_RES["cjk"]
 _ELISION_RE: Final = re.compile(r"\b(c|d|j|l|m|n|s|t|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 
 
-def stopwords_for(tokens: Sequence[str]) -> frozenset[str]:
-    """The stop words of the language whose stop list covers most of ``tokens`` (the classic
-    stop-word language guess; a tie takes every tied list, no hit takes none)."""
+def stopword_hits(tokens: Iterable[str]) -> dict[str, int]:
+    """How many of ``tokens`` each language's stop list covers (the classic stop-word language guess)."""
     token_set = set(tokens)
-    hits = {lang: len(token_set & words) for lang, words in STOPWORDS.items()}
+    return {lang: len(token_set & words) for lang, words in STOPWORDS.items()}
+
+
+def stopwords_for(tokens: Sequence[str]) -> frozenset[str]:
+    """The stop words of the language whose stop list covers most of ``tokens`` (a tie takes every
+    tied list, no hit takes none)."""
+    hits = stopword_hits(tokens)
     best = max(hits.values(), default=0)
     if best == 0:
         return frozenset()

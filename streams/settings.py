@@ -85,6 +85,7 @@ class Settings:
     topic_alerts: str = "narrative-alerts"
     topic_routed_dlq: str = "mentions.routed.dlq"
     topic_alerts_dlq: str = "narrative-alerts.dlq"
+    topic_verdicts: str = "verdicts"
     partitions: int = 4
     dlq_partitions: int = 1
     replication_factor: int = 1
@@ -165,6 +166,7 @@ class Settings:
             "topic_alerts": env.text("TOPIC_ALERTS"),
             "topic_routed_dlq": env.text("TOPIC_ROUTED_DLQ"),
             "topic_alerts_dlq": env.text("TOPIC_ALERTS_DLQ"),
+            "topic_verdicts": env.text("TOPIC_VERDICTS"),
             "partitions": env.integer("PARTITIONS", minimum=1),
             "dlq_partitions": env.integer("DLQ_PARTITIONS", minimum=1),
             "replication_factor": env.integer("REPLICATION_FACTOR", minimum=1),
@@ -273,6 +275,7 @@ def _check_cross_field(s: Settings) -> None:
         "topic_alerts",
         "topic_routed_dlq",
         "topic_alerts_dlq",
+        "topic_verdicts",
         "es_alias",
     )
     for name in names:
@@ -288,6 +291,7 @@ def _check_cross_field(s: Settings) -> None:
         s.topic_alerts,
         s.topic_routed_dlq,
         s.topic_alerts_dlq,
+        s.topic_verdicts,
     ]
     if len(set(topics)) != len(topics):
         raise SettingsError(PREFIX + "TOPIC_MENTIONS", f"topic names must differ, got {topics}")

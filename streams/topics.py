@@ -60,7 +60,7 @@ def changelog_topic(settings: Settings) -> str:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The pipeline topics: mentions, dead letters, routed mentions, alerts, and the state changelog."""
+    """The pipeline topics: mentions, dead letters, routed mentions, alerts, verdicts, the state changelog."""
     rf = settings.replication_factor
     n = settings.partitions
     return [
@@ -76,6 +76,15 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         # Alerts are keyed by alert_id and consumers need only the latest revision per key.
         TopicSpec(
             settings.topic_alerts, n, rf, "output: Alert v1 CloudEvents", (("cleanup.policy", "compact"),)
+        ),
+        # Analysts' verdicts keyed by alert_id: workers need only the latest per alert (the audit
+        # trail lives on the alert document). One partition: every worker reads all of it.
+        TopicSpec(
+            settings.topic_verdicts,
+            1,
+            rf,
+            "input: analysts' verdicts (choruswatch verdict), latest per alert",
+            (("cleanup.policy", "compact"),),
         ),
         # Only the latest value per table key matters for recovery.
         TopicSpec(

@@ -68,6 +68,19 @@ PUBLIC_API = {
     "StepFacts",
     "StepResult",
     "alert_id_for",
+    # the analyst loop (verdicts, watchlist, sensors)
+    "Claim",
+    "ClaimSighting",
+    "Reply",
+    "ReplyStormFinding",
+    "ReplyStormTracker",
+    "ResurfacingFinding",
+    "ResurfacingTracker",
+    "Sensor",
+    "SensorTargets",
+    "VerdictBook",
+    "VerdictRecord",
+    "Watchlist",
 }
 
 
