@@ -17,6 +17,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "choruswatch.detect_cmd",  # detect
     "choruswatch.simulate",  # simulate
     "choruswatch.evaluate",  # evaluate
+    "choruswatch.calibrate_cmd",  # calibrate
+    "choruswatch.model_cmd",  # model build
     "streams.topics",  # topics create / check
     "streams.es_setup",  # es setup
     "streams.kibana",  # kibana import

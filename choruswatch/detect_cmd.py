@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from detectors.config import DetectorConfig
     from detectors.detector import Detector, StepResult
     from detectors.embedding import Embedder
+    from detectors.profiles import ModelProfile
     from schemas.models import Mention
 
 DEFAULT_BATCH_SIZE = 256
@@ -78,12 +79,14 @@ class DetectSummary:
         return self.mentions / self.seconds if self.seconds else 0.0
 
 
-def load_config(path: str | None) -> DetectorConfig:
-    """DetectorConfig from a JSON or TOML file (by extension; otherwise JSON, then TOML)."""
+def load_config(path: str | None, profile: ModelProfile | None = None) -> DetectorConfig:
+    """DetectorConfig from the model profile and a JSON or TOML file on top (by extension; otherwise
+    JSON, then TOML)."""
     from detectors.config import ConfigError, DetectorConfig
+    from detectors.profiles import detector_config
 
     if path is None:
-        return DetectorConfig()
+        return detector_config(profile) if profile else DetectorConfig()
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -102,32 +105,22 @@ def load_config(path: str | None) -> DetectorConfig:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"config {path} is neither valid JSON nor TOML: {exc}") from None
     try:
-        return DetectorConfig.from_mapping(data)
+        return detector_config(profile, data) if profile else DetectorConfig.from_mapping(data)
     except ConfigError as exc:
         raise UsageError(f"config {path}: {exc}") from None
 
 
 def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
     """A CachedEmbedder in front of the real model (offline) or of the hashing embedder."""
-    from detectors.embedding import (
-        DEFAULT_MODEL,
-        CachedEmbedder,
-        EmbeddingError,
-        HashingEmbedder,
-        SentenceTransformerEmbedder,
-    )
+    from detectors.embedding import EmbeddingError
+    from streams.models import build_embedder as build, model_choice
 
-    inner: Embedder
-    if kind == "hashing":
-        inner = HashingEmbedder()
-    else:
-        # The command never reaches the network: the default model ships in a package.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            inner = SentenceTransformerEmbedder(model or DEFAULT_MODEL)
-        except EmbeddingError as exc:
-            raise UsageError(f"cannot load model: {exc}") from None
-    return CachedEmbedder(inner, maxsize=cache_size)
+    # The command never reaches the network: the default model is built from a package.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return build(model_choice(kind, model), cache_size=cache_size)
+    except EmbeddingError as exc:
+        raise UsageError(f"cannot load model: {exc}") from None
 
 
 def detect_records(
@@ -236,7 +229,14 @@ def _run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     try:
-        config = load_config(args.config)
+        from detectors.profiles import ProfileError
+        from streams.models import model_choice, resolve_profile
+
+        try:
+            profile = resolve_profile(model_choice(args.embedder, args.model))
+        except ProfileError as exc:
+            raise UsageError(str(exc)) from None
+        config = load_config(args.config, profile)
         try:
             allowlist = read_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
         except (OSError, UnicodeDecodeError) as exc:
@@ -350,7 +350,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument(
-        "--model", default=None, help="sentence-transformers model name or path (default: bundled)"
+        "--model", default=None, help="multilingual (default), english, or a sentence-transformers folder"
     )
     parser.add_argument(
         "--embedder",

@@ -26,7 +26,7 @@ MASK: Final = "**********"
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-EmbedBackend = Literal["torch", "onnx"]
+EmbedBackend = Literal["torch", "onnx", "int8"]
 EmbedderKind = Literal["model", "hashing"]
 EsCompatMode = Literal["elasticsearch", "plain-json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -106,8 +106,13 @@ class Settings:
     es_backoff_max_s: float = 30.0
     kibana_url: str = "http://localhost:5601"
     embedder: EmbedderKind = "model"
+    # None: the multilingual default (streams.models); "english", "hashing" or a model folder otherwise.
     model: str | None = None
-    embed_backend: EmbedBackend = "torch"
+    # Where the converted default model and ONNX exports live (None: streams.models.default_cache_dir).
+    model_cache: Path | None = None
+    # A profile from `choruswatch calibrate` for a model without a bundled one.
+    model_profile: Path | None = None
+    embed_backend: EmbedBackend = "int8"
     embed_batch_size: int = 64
     embed_batch_within_s: float = 0.1
     embed_cache_size: int = 50_000
@@ -177,7 +182,9 @@ class Settings:
             "kibana_url": env.url("KIBANA_URL"),
             "embedder": env.choice("EMBEDDER", ("model", "hashing")),
             "model": env.text("MODEL"),
-            "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx")),
+            "model_cache": env.directory("MODEL_CACHE"),
+            "model_profile": env.file("MODEL_PROFILE"),
+            "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx", "int8")),
             "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
             "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
             "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
@@ -450,6 +457,16 @@ class _Env:
                 variable, f"expected an http:// or https:// URL without user:password@, got '...{shown}'"
             )
         return raw.rstrip("/")
+
+    def directory(self, name: str) -> Path | None:
+        """A directory path; it need not exist yet (it is created when first written)."""
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if path.exists() and not path.is_dir():
+            raise SettingsError(variable, f"not a directory: {raw}")
+        return path
 
     def file(self, name: str) -> Path | None:
         variable, raw = self._raw(name)

@@ -24,31 +24,36 @@ from streams.settings import EmbedderKind, Settings, SettingsError
 log = logging.getLogger(__name__)
 
 
+def _model_choice(settings: Settings, kind: EmbedderKind) -> str:
+    from streams.models import model_choice
+
+    return model_choice(kind, settings.model)
+
+
 def _embedder(settings: Settings, kind: EmbedderKind) -> Any:
-    from detectors.embedding import CachedEmbedder, HashingEmbedder, SentenceTransformerEmbedder
+    from streams.models import build_embedder
 
-    if kind == "hashing":
-        inner: Any = HashingEmbedder()
-    elif kind == "model":
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        kwargs: dict[str, Any] = {"backend": settings.embed_backend, "batch_size": settings.embed_batch_size}
-        if settings.model:
-            kwargs["model"] = settings.model
-        inner = SentenceTransformerEmbedder(**kwargs)
-    else:
-        raise ValueError(f"unknown embedder kind {kind!r}")
-    return CachedEmbedder(inner, maxsize=max(1, settings.embed_cache_size))
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return build_embedder(
+        _model_choice(settings, kind),
+        backend=settings.embed_backend,
+        cache_dir=settings.model_cache,
+        batch_size=settings.embed_batch_size,
+        cache_size=max(1, settings.embed_cache_size),
+    )
 
 
-def _detector_factory(settings: Settings, model_name: str) -> Any:
+def _detector_factory(settings: Settings, model_name: str, kind: EmbedderKind) -> Any:
     import json
 
-    from detectors.config import DetectorConfig
     from detectors.detector import Detector
+    from detectors.profiles import detector_config
+    from streams.models import resolve_profile
 
-    config = DetectorConfig()
-    if settings.detector_config:
-        config = DetectorConfig.from_mapping(json.loads(settings.detector_config.read_text()))
+    # The model's profile gives the cosine thresholds; a config file overrides any value.
+    overrides = json.loads(settings.detector_config.read_text()) if settings.detector_config else {}
+    profile = resolve_profile(_model_choice(settings, kind), settings.model_profile)
+    config = detector_config(profile, overrides)
     allowlist: frozenset[str] = frozenset()
     if settings.allowlist_file:
         lines = settings.allowlist_file.read_text().splitlines()
@@ -60,6 +65,16 @@ def _detector_factory(settings: Settings, model_name: str) -> Any:
         return Detector.restore(snapshot, config, model_name=model_name, allowlist=allowlist)
 
     return make
+
+
+def _model_name(settings: Settings, kind: EmbedderKind) -> str:
+    """The name alerts carry when this worker does not embed (detect/sink stages only)."""
+    from detectors.embedding import HashingEmbedder
+    from streams.models import E5_NAME, ENGLISH, ENGLISH_NAME, MULTILINGUAL
+
+    choice = _model_choice(settings, kind)
+    known = {MULTILINGUAL: E5_NAME, ENGLISH: ENGLISH_NAME, "hashing": HashingEmbedder().name}
+    return known.get(choice, choice.rstrip("/").rsplit("/", 1)[-1])
 
 
 def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: EmbedderKind | None = None) -> int:
@@ -79,7 +94,7 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
     kind = embedder_kind or settings.embedder
     embedder = _embedder(settings, kind) if "embed" in stages else None
     health.set_model_loaded(embedder is not None)
-    model_name = embedder.name if embedder is not None else (settings.model or "all-MiniLM-L6-v2")
+    model_name = embedder.name if embedder is not None else _model_name(settings, kind)
     indexer_factory: Callable[[], Any] | None = None
     if "sink" in stages:
         from streams.es import AlertIndexer
@@ -90,7 +105,7 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
     app = build_app(
         settings,
         embedder=embedder,
-        detector_factory=_detector_factory(settings, model_name),
+        detector_factory=_detector_factory(settings, model_name, kind),
         metrics=metrics,
         health=health,
         options=StreamOptions.from_settings(settings, stages),
