@@ -93,7 +93,10 @@ def profile_of(name: str, prompt: str, result: CalibrationResult, data_files: li
 
 
 def report(profile: ModelProfile, result: CalibrationResult) -> str:
-    lines = [f"model {profile.model}  (prefix {profile.prompt!r})", "threshold                     value   95% bootstrap"]
+    lines = [
+        f"model {profile.model}  (prefix {profile.prompt!r})",
+        "threshold                     value   95% bootstrap",
+    ]
     for key in _NUMERIC:
         lo, hi = result.intervals.get(key, (float("nan"), float("nan")))
         lines.append(f"  {key:<27} {getattr(profile, key):.3f}   [{lo:.3f}, {hi:.3f}]")
@@ -107,7 +110,9 @@ def report(profile: ModelProfile, result: CalibrationResult) -> str:
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=DEFAULT_MODEL_CHOICE, help="multilingual, english, hashing or a folder")
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL_CHOICE, help="multilingual, english, hashing or a folder"
+    )
     parser.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS, help="labelled claims (JSON lines)")
     parser.add_argument("--chatter", type=Path, default=DEFAULT_CHATTER, help="unrelated posts (JSON lines)")
@@ -141,7 +146,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     print(report(profile, result))
     if args.out:
-        args.out.write_text(json.dumps(profile.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.out.write_text(
+            json.dumps(profile.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"profile written to {args.out}")
     return 0
 

@@ -113,7 +113,8 @@ def load_config(path: str | None, profile: ModelProfile | None = None) -> Detect
 def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
     """A CachedEmbedder in front of the real model (offline) or of the hashing embedder."""
     from detectors.embedding import EmbeddingError
-    from streams.models import build_embedder as build, model_choice
+    from streams.models import build_embedder as build
+    from streams.models import model_choice
 
     # The command never reaches the network: the default model is built from a package.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser("model", help="build the embedding model files (offline)")
     commands = parser.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     build = commands.add_parser("build", help="convert/export the model into the model cache")
-    build.add_argument("--model", default=DEFAULT_MODEL_CHOICE, help="multilingual (default), english or a folder")
+    build.add_argument(
+        "--model", default=DEFAULT_MODEL_CHOICE, help="multilingual (default), english or a folder"
+    )
     build.add_argument("--backend", choices=BACKENDS, default=DEFAULT_BACKEND)
     build.add_argument("--cache", type=Path, default=None, help="model cache directory")
     build.set_defaults(func=_build)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeVar, runtim
 import numpy as np
 import numpy.typing as npt
 
-from detectors.text import exact_key, hamming64, ngram_hashes, normalize, simhash64
+from detectors.text import exact_key, ngram_hashes, normalize, simhash64
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -121,7 +121,9 @@ class RelationTally:
 
     def merged(self, other: RelationTally) -> RelationTally:
         """The sum of two tallies (e.g. of two narratives merged into one campaign)."""
-        return RelationTally({r: n for r in RELATIONS if (n := self.counts.get(r, 0) + other.counts.get(r, 0))})
+        return RelationTally(
+            {r: n for r in RELATIONS if (n := self.counts.get(r, 0) + other.counts.get(r, 0))}
+        )
 
     @property
     def total(self) -> int:

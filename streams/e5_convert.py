@@ -21,6 +21,7 @@ input gives byte-identical output files.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -207,7 +208,7 @@ def state_dict(image: E5Image) -> dict[str, npt.NDArray[np.float32]]:
         "emb.ln.b": (h,),
     }
     out = {hf: image.tensor(name, shapes[name]) for name, hf in _EMBEDDING_NAMES.items()}
-    layer_shapes = {suffix: (h,) for suffix in _LAYER_NAMES}  # biases and LayerNorm
+    layer_shapes: dict[str, tuple[int, ...]] = {suffix: (h,) for suffix in _LAYER_NAMES}  # biases, norms
     layer_shapes.update({"q.w": (h, h), "k.w": (h, h), "v.w": (h, h), "ao.w": (h, h)})
     layer_shapes.update({"fi.w": (ff, h), "fi.b": (ff,), "fo.w": (h, ff)})
     for layer in range(image.layers):
@@ -241,22 +242,41 @@ def bert_config(image: E5Image) -> dict[str, Any]:
     }
 
 
+def _special(token: str, type_id: int = 0) -> dict[str, Any]:
+    return {"SpecialToken": {"id": token, "type_id": type_id}}
+
+
+def _sequence(name: str) -> dict[str, Any]:
+    return {"Sequence": {"id": name, "type_id": 0}}
+
+
+def _post_processor(ids: Mapping[str, int]) -> dict[str, Any]:
+    """XLM-R's template: ``<s> A </s>`` and ``<s> A </s></s> B </s>``."""
+    return {
+        "type": "TemplateProcessing",
+        "single": [_special("<s>"), _sequence("A"), _special("</s>")],
+        "pair": [_special("<s>"), _sequence("A"), _special("</s>"), _special("</s>"), _sequence("B"),
+                 _special("</s>")],
+        "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]} for t in ("<s>", "</s>")},
+    }  # fmt: skip
+
+
 def tokenizer_json(image: E5Image) -> dict[str, Any]:
     """XLM-RoBERTa's fast tokenizer, rebuilt from the vocabulary, scores and table in the model file."""
-    import base64
-
     charsmap = base64.b64encode(build_charsmap(image.normalisation)).decode("ascii")
     ids = image.special_ids
+    metaspace = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True}
+    added = [
+        {"id": ids[t], "content": t, "single_word": False, "lstrip": t == "<mask>", "rstrip": False,
+         "normalized": False, "special": True}
+        for t in SPECIAL_TOKENS
+        if t in ids
+    ]  # fmt: skip
     return {
         "version": "1.0",
         "truncation": None,
         "padding": None,
-        "added_tokens": [
-            {"id": ids[t], "content": t, "single_word": False, "lstrip": t == "<mask>", "rstrip": False,
-             "normalized": False, "special": True}
-            for t in SPECIAL_TOKENS
-            if t in ids
-        ],  # fmt: skip
+        "added_tokens": added,
         "normalizer": {
             "type": "Sequence",
             "normalizers": [
@@ -264,17 +284,9 @@ def tokenizer_json(image: E5Image) -> dict[str, Any]:
                 {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
             ],
         },
-        "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
-        "post_processor": {
-            "type": "TemplateProcessing",
-            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                       {"SpecialToken": {"id": "</s>", "type_id": 0}}],
-            "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                     {"SpecialToken": {"id": "</s>", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}},
-                     {"Sequence": {"id": "B", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}],
-            "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]} for t in ("<s>", "</s>")},
-        },  # fmt: skip
-        "decoder": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
+        "pre_tokenizer": metaspace,
+        "post_processor": _post_processor(ids),
+        "decoder": metaspace,
         "model": {
             "type": "Unigram",
             "unk_id": ids["<unk>"],

@@ -33,9 +33,11 @@ def export_onnx(model_dir: Path, out_file: Path) -> Path:
     from transformers.utils import logging as hf_logging
 
     verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # the load report lists the pooler weights left out on purpose
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # the load report lists the pooler weights left out on purpose
     try:  # sentence-transformers pools the token states itself: no pooler (BERT family)
-        model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager", add_pooling_layer=False)
+        model = AutoModel.from_pretrained(
+            str(model_dir), attn_implementation="eager", add_pooling_layer=False
+        )
     except TypeError:
         model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")
     finally:
@@ -48,7 +50,10 @@ def export_onnx(model_dir: Path, out_file: Path) -> Path:
             self.inner = model
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            states: torch.Tensor = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            return states
 
     sample = torch.ones((2, 8), dtype=torch.long)
     dynamic = {0: "batch", 1: "tokens"}
@@ -80,7 +85,9 @@ def quantise_int8(onnx_file: Path, out_file: Path) -> Path:
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
-        raise OnnxExportError("int8 quantisation needs onnxruntime and onnx: pip install 'choruswatch[onnx]'") from exc
+        raise OnnxExportError(
+            "int8 quantisation needs onnxruntime and onnx: pip install 'choruswatch[onnx]'"
+        ) from exc
     tmp = out_file.with_name(out_file.name + ".tmp")
     import logging
 

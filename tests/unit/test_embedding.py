@@ -161,8 +161,13 @@ def test_near_copy_reuses_the_vector_of_a_recent_text_without_a_model_call() -> 
     cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8)
     first = cached.encode([CLAIM])
     edited = CLAIM.replace("secretly", "secretely")  # a typo: a new exact key, 8 bits away
-    again = cached.encode([edited, "Completely different words about football and cooking pasta at home tonight"])
-    assert inner.calls == [[CLAIM], ["Completely different words about football and cooking pasta at home tonight"]]
+    again = cached.encode(
+        [edited, "Completely different words about football and cooking pasta at home tonight"]
+    )
+    assert inner.calls == [
+        [CLAIM],
+        ["Completely different words about football and cooking pasta at home tonight"],
+    ]
     np.testing.assert_array_equal(again[0], first[0])
     assert (cached.hits, cached.near_hits, cached.misses) == (0, 1, 2)
     cached.encode([edited])  # now an exact hit: the near copy was stored under its own key
