@@ -70,6 +70,7 @@ def profile_of(name: str, prompt: str, result: CalibrationResult, data_files: li
         "max_unrelated": result.method.max_unrelated,
         "max_other_topic": result.method.max_other_topic,
         "max_same_topic": result.method.max_same_topic,
+        "copies_only": result.method.copies_only,
         "bootstrap": result.method.bootstrap,
         "seed": result.method.seed,
         "intervals_95": {k: [round(lo, 3), round(hi, 3)] for k, (lo, hi) in result.intervals.items()},
@@ -119,6 +120,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="write the profile JSON here")
     parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples (0: none)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--copies-only", action="store_true", help="join copies only (spelling models; on for hashing)"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    method = CalibrationMethod(bootstrap=max(0, args.bootstrap), seed=args.seed)
+    copies_only = args.copies_only or args.model == "hashing"
+    method = CalibrationMethod(bootstrap=max(0, args.bootstrap), seed=args.seed, copies_only=copies_only)
     try:
         name, prompt, result = run_calibration(args.model, args.backend, args.claims, args.chatter, method)
         profile = profile_of(name, prompt, result, [args.claims, args.chatter])

@@ -24,6 +24,9 @@ topics are held out so that no claim helps choose the thresholds it is judged by
   paraphrases and translations. 20% for same-topic claims is a choice: related claims on one subject
   meet again at the theme level, while a claim whose translations do not join is a campaign split
   in pieces (with 10%, multilingual-e5-small joins 86% of held-out translations instead of 93%);
+- **copies only** (``copies_only``, used for the hashing embedder, which sees spelling and not
+  meaning): the join must also keep out all but ``max_unrelated`` of the paraphrases; such a model
+  should join copies, since on templated chatter its low cosines are not evidence of one claim;
 - **theme** (``theme_threshold``): the cosine that best separates same-topic pairs from other-topic
   and unrelated ones (Youden's J), capped at the join threshold;
 - **covered scripts**: a script is covered when, at the join threshold, its same-script unrelated
@@ -114,6 +117,9 @@ class CalibrationMethod:
     max_unrelated: float = 0.02
     max_other_topic: float = 0.05
     max_same_topic: float = 0.20
+    #: For an embedder that sees spelling, not meaning (the hashing embedder): join copies only,
+    #: keeping paraphrases out as well (at most ``max_unrelated`` of them join).
+    copies_only: bool = False
     bootstrap: int = 200
     seed: int = 0
 
@@ -243,11 +249,14 @@ def _scripts(pairs: Sequence[Pair], sim: Similarity, kinds: tuple[str, ...]) -> 
 
 
 def _join(sims: Mapping[str, Sequence[float]], method: CalibrationMethod) -> float:
-    return max(
+    join = max(
         _lowest_threshold(sims["unrelated"], method.max_unrelated),
         _lowest_threshold(sims["other_topic"], method.max_other_topic),
         _lowest_threshold(sims["same_topic"], method.max_same_topic),
     )
+    if method.copies_only:
+        join = max(join, _lowest_threshold(sims["paraphrase"], method.max_unrelated))
+    return join
 
 
 def _coverage(pairs: Sequence[Pair], sim: Similarity, join: float, method: CalibrationMethod) -> list[str]:
