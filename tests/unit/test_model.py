@@ -39,14 +39,19 @@ def test_default_model_shape_norm_and_name(real_model: Embedder) -> None:
 
 
 def test_translations_are_close_and_unrelated_claims_far_in_eight_languages(real_model: Embedder) -> None:
-    """Each language's version of a claim is nearer to the English original than any other claim is."""
+    """Each language's version of a claim is nearer to its English original than any claim on another
+    subject is (two claims on one subject may come close: the theme level groups them)."""
     join = load_profile(DEFAULT_MODEL).similarity_threshold
-    claims = [_originals(c) for c in _claims() if c["split"] == "heldout"]
+    held = [c for c in _claims() if c["split"] == "heldout"]
+    claims = [_originals(c) for c in held]
+    topics = np.array([c["topic"] for c in held])
+    other_subject = topics[:, None] != topics[None, :]
     english = real_model.encode([c["en"] for c in claims])
     for lang in LANGS[1:]:
         local = real_model.encode([c[lang] for c in claims])
         sims = local @ english.T  # row i: claim i in `lang` against every English original
-        assert (np.argmax(sims, axis=1) == np.arange(len(claims))).all(), lang
+        nearest_other = np.where(other_subject, sims, -1.0).max(axis=1)
+        assert (np.diag(sims) > nearest_other).all(), lang
         assert float(np.mean(np.diag(sims))) >= join, lang  # translations join on average
 
 
