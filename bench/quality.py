@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--model", default=None, help="multilingual (default), english, or a sentence-transformers folder"
     )
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
+    parser.add_argument("--backend", choices=("int8", "onnx", "torch"), default=None, help="default: int8")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
         "--save", type=Path, default=None, help="also write mentions, labels, alerts, assignments here"
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     profile = resolve_profile(model_choice(args.embedder, args.model))
     config = load_config(args.config, profile)
-    embedder = build_embedder(args.embedder, args.model, DEFAULT_CACHE_SIZE)
+    embedder = build_embedder(args.embedder, args.model, DEFAULT_CACHE_SIZE, args.backend)
     load_s = time.perf_counter() - t0
     detector = Detector(config, model_name=embedder.name, allowlist=frozenset(scenario.allowlist))
     alerts: list[dict[str, Any]] = []

@@ -110,16 +110,17 @@ def load_config(path: str | None, profile: ModelProfile | None = None) -> Detect
         raise UsageError(f"config {path}: {exc}") from None
 
 
-def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
+def build_embedder(kind: str, model: str | None, cache_size: int, backend: str | None = None) -> Embedder:
     """A CachedEmbedder in front of the real model (offline) or of the hashing embedder."""
     from detectors.embedding import EmbeddingError
+    from streams.models import DEFAULT_BACKEND, model_choice
     from streams.models import build_embedder as build
-    from streams.models import model_choice
 
     # The command never reaches the network: the default model is built from a package.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        return build(model_choice(kind, model), cache_size=cache_size)
+        chosen = backend or DEFAULT_BACKEND
+        return build(model_choice(kind, model), cache_size=cache_size, backend=chosen)  # type: ignore[arg-type]
     except EmbeddingError as exc:
         raise UsageError(f"cannot load model: {exc}") from None
 
