@@ -288,7 +288,8 @@ def _thresholds(pairs: Sequence[Pair], sim: Similarity, method: CalibrationMetho
                 f"no {missing[0]} pairs within the scripts the model covers ({', '.join(covered)})"
             )
     join = _join(sims, method)
-    theme = min(_youden(sims["same_topic"], sims["other_topic"] + sims["unrelated"]), join)
+    # Cosines of centred vectors can be negative; thresholds stay in [0, 1] (0: no theme separation).
+    theme = max(0.0, min(_youden(sims["same_topic"], sims["other_topic"] + sims["unrelated"]), join))
     strict_pool = uncovered or [s for s in unrelated_by_script if s != "latin"]
     strict_values = [v for s in strict_pool for v in unrelated_by_script[s]]
     strict = max(join, _lowest_threshold(strict_values, method.max_unrelated))

@@ -210,13 +210,14 @@ def build_embedder(
     cache_size: int = 50_000,
     near_copy_bits: int = NEAR_COPY_BITS,
     prompt: str | None = None,
+    profile: ModelProfile | None = None,
 ) -> CachedEmbedder:
     """The embedder for ``model`` behind a :class:`CachedEmbedder` (exact and near-copy reuse).
 
     ``cache_dir`` holds built models and exports (default :func:`default_cache_dir` of the process
     environment). ``prompt`` is the text prefix; by default E5's ``query: `` for the multilingual
     model (E5's authors use it on both sides for symmetric similarity), else the profile's if the
-    model has one, else none.
+    model has one, else none; ``profile`` (e.g. from ``CHORUSWATCH_MODEL_PROFILE``) gives it instead.
     """
     if backend not in BACKENDS:
         raise EmbeddingError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
@@ -225,7 +226,8 @@ def build_embedder(
     if model == HASHING:
         inner = HashingEmbedder()
     else:
-        prompt = _default_prompt(model) if prompt is None else prompt
+        if prompt is None:
+            prompt = profile.prompt if profile is not None else _default_prompt(model)
         source, name = _model_dir(model, cache_dir)
         if backend == "torch" or not isinstance(source, Path):
             if backend != "torch":

@@ -31,11 +31,13 @@ def _model_choice(settings: Settings, kind: EmbedderKind) -> str:
 
 
 def _embedder(settings: Settings, kind: EmbedderKind) -> Any:
-    from streams.models import build_embedder
+    from streams.models import build_embedder, resolve_profile
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    choice = _model_choice(settings, kind)
     return build_embedder(
-        _model_choice(settings, kind),
+        choice,
+        profile=resolve_profile(choice, settings.model_profile) if settings.model_profile else None,
         backend=settings.embed_backend,
         cache_dir=settings.model_cache,
         batch_size=settings.embed_batch_size,
