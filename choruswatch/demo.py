@@ -602,7 +602,7 @@ def register(subparsers: Any) -> None:
         "--embedder",
         choices=("model", "hashing"),
         default="model",
-        help="model: all-MiniLM-L6-v2 (default); hashing: fast, no model",
+        help="model: CHORUSWATCH_MODEL, by default multilingual-e5-small; hashing: fast, no model",
     )
     parser.add_argument(
         "--exit-when-done",

@@ -87,26 +87,20 @@ class DetectSummary:
         return self.mentions / self.seconds if self.seconds else 0.0
 
 
-def build_embedder(kind: str, model: str | None, cache_size: int) -> Embedder:
-    """A CachedEmbedder in front of the real model (offline) or of the hashing embedder."""
-    from detectors.embedding import (
-        CachedEmbedder,
-        EmbeddingError,
-        HashingEmbedder,
-        SentenceTransformerEmbedder,
-    )
+def build_embedder(kind: str, model: str | None, cache_size: int, backend: str | None = None) -> Embedder:
+    """The cached embedder of a model choice (`streams.models`): the multilingual default, english,
+    a local folder, or the hashing embedder; offline."""
+    from detectors.embedding import EmbeddingError
+    from streams.models import DEFAULT_BACKEND, model_choice
+    from streams.models import build_embedder as build
 
-    inner: Embedder
-    if kind == "hashing":
-        inner = HashingEmbedder()
-    else:
-        # The command never reaches the network: the default model ships in a package.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            inner = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2")
-        except EmbeddingError as exc:
-            raise UsageError(f"cannot load model: {exc}") from None
-    return CachedEmbedder(inner, maxsize=cache_size)
+    # The command never reaches the network: the default model is built from a package.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        chosen = backend or DEFAULT_BACKEND
+        return build(model_choice(kind, model), cache_size=cache_size, backend=chosen)  # type: ignore[arg-type]
+    except EmbeddingError as exc:
+        raise UsageError(f"cannot load model: {exc}") from None
 
 
 @dataclass(slots=True)
@@ -215,23 +209,14 @@ def summary_table(summary: DetectSummary, embedder: Embedder | None = None) -> A
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from detectors.detector import Detector
-    from streams.inputs import load_allowlist, load_detector_config
-
     console = Console(stderr=True)
-    config = load_detector_config(args.config)
-    allowlist = load_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
-    options = DetectOptions(args.batch_size, args.buckets, args.lateness, args.keep_open)
     with contextlib.ExitStack() as stack:
         reader = stack.enter_context(MentionReader(args.input))
-        reader.preflight()  # before the model: a bad input fails in a second, not after the load
+        reader.preflight()  # first: a bad input fails in a second, not after the model load
+        make, embedder = _detector_and_embedder(args)
         out = sys.stdout if args.out in (None, "-") else stack.enter_context(_open_for_writing(args.out))
         assignments = stack.enter_context(_open_for_writing(args.assignments)) if args.assignments else None
-        embedder = build_embedder(args.embedder, args.model, args.cache_size)
-
-        def make() -> Detector:
-            return Detector(config, model_name=embedder.name, allowlist=allowlist)
-
+        options = DetectOptions(args.batch_size, args.buckets, args.lateness, args.keep_open)
         summary = _with_progress(
             reader.total_bytes is not None and sys.stderr.isatty(),
             reader,
@@ -250,6 +235,25 @@ def _run(args: argparse.Namespace) -> int:
         out.flush()
     console.print(summary_table(summary, embedder))
     return 0
+
+
+def _detector_and_embedder(args: argparse.Namespace) -> tuple[Callable[[], Any], Embedder]:
+    """The Detector factory (the model profile's thresholds, the config file on top, the allowlist)
+    and the embedder; every input file is checked before the model loads."""
+    from detectors.detector import Detector
+    from streams.inputs import load_allowlist, load_detector_config
+    from streams.models import model_choice, resolve_profile
+
+    choice = model_choice(args.embedder, args.model)
+    profile = resolve_profile(choice, Path(args.profile) if args.profile else None)
+    config = load_detector_config(args.config, profile)
+    allowlist = load_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
+    embedder = build_embedder(args.embedder, args.model, args.cache_size, args.backend)
+
+    def make() -> Detector:
+        return Detector(config, model_name=embedder.name, allowlist=allowlist)
+
+    return make, embedder
 
 
 def _open_for_writing(path: str) -> TextIO:
@@ -327,10 +331,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument(
-        "--model", default=None, help="sentence-transformers model name or path (bundled default)"
+        "--model", default=None, help="multilingual (default), english, or a sentence-transformers folder"
     )
     parser.add_argument(
         "--embedder", choices=("model", "hashing"), default="model", help="model, or hashing (no model)"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("int8", "onnx", "torch"),
+        default="int8",
+        help="how the model runs (docs/models.md)",
+    )
+    parser.add_argument(
+        "--profile", default=None, help="model profile (thresholds) for a model without a bundled one"
     )
     parser.add_argument(
         "--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE, help="mentions per embedding batch"

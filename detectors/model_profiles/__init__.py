@@ -1,0 +1,1 @@
+"""Shipped model profiles (JSON), read by ``detectors.profiles.load_profile``."""

@@ -1,0 +1,138 @@
+"""The calibration method on synthetic similarities whose right answer is known, and on the shipped set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from detectors.calibration import (
+    CalibrationError,
+    CalibrationMethod,
+    Chatter,
+    Claim,
+    calibrate,
+    chatter_from_records,
+    claims_from_records,
+    edited_copy,
+    labelled_pairs,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+# Eight languages as in the shipped set: one script's same-script pairs are then a small share of
+# all pairs (1/64), as they are in real data.
+LANGS = {"en": "words", "es": "palabras", "fr": "mots", "id": "kata", "tr": "kelimeler", "de": "worte",
+         "it": "parole", "ar": "كلمات"}  # fmt: skip
+
+
+def _claims() -> list[Claim]:
+    out = []
+    for t, split in ((1, "calibration"), (2, "calibration"), (3, "heldout"), (4, "heldout")):
+        for c in (1, 2):
+            # The leading token encodes topic-claim-language-version in digits (no script of its own).
+            texts = {
+                lang: tuple(f"{t}-{c}-{li}-{v} " + " ".join([word] * (5 + v)) for v in (0, 1))
+                for li, (lang, word) in enumerate(LANGS.items())
+            }
+            out.append(Claim(f"{t}-{c}", f"topic{t}", split, texts))
+    return out
+
+
+def _chatter() -> list[Chatter]:
+    return [
+        Chatter(lang, split, tuple(f"0-{s}-{li}-{i} " + " ".join([word] * (2 + i)) for i in range(3)))
+        for s, split in enumerate(("calibration", "heldout"))
+        for li, (lang, word) in enumerate(LANGS.items())
+    ]
+
+
+def _similarity(arabic_blur: float | None = None):  # type: ignore[no-untyped-def]
+    """Cosines by relation: copy 0.99, paraphrase 0.95, translation 0.90, same topic 0.80, other 0.70,
+    chatter 0.50; ``arabic_blur`` lifts every Arabic-Arabic pair of different texts (an uncovered script)."""
+
+    arabic = str(list(LANGS).index("ar"))
+
+    def key(text: str) -> tuple[str, ...]:
+        return tuple(text.split(" ")[0].split("-"))  # (topic or 0 for chatter, claim, language, version)
+
+    def sim(a: str, b: str) -> float:
+        ka, kb = key(a), key(b)
+        if ka == kb:
+            return 0.99
+        same_claim = ka[:2] == kb[:2] and ka[0] != "0"
+        if arabic_blur is not None and ka[2] == kb[2] == arabic and not same_claim:
+            return arabic_blur
+        if "0" in (ka[0], kb[0]):
+            return 0.50
+        if same_claim:
+            return 0.95 if ka[2] == kb[2] else 0.90
+        return 0.80 if ka[0] == kb[0] else 0.70
+
+    return sim
+
+
+FAST = CalibrationMethod(bootstrap=20)
+
+
+def test_the_join_is_just_above_what_must_not_join_and_the_theme_separates_topics() -> None:
+    result = calibrate(_claims(), _chatter(), _similarity(), FAST)
+    t = result.thresholds
+    assert t["similarity_threshold"] == pytest.approx(0.801)  # same-topic pairs (0.80) must stay out
+    assert t["theme_threshold"] == pytest.approx(0.80)
+    assert t["model_scripts"] == ["*"]
+    assert t["tightness_low"] == t["similarity_threshold"] and t["tightness_high"] == pytest.approx(0.99)
+    rates = result.heldout_rates
+    assert rates["translation"] == rates["paraphrase"] == rates["edited_copy"] == 1.0
+    assert rates["same_topic"] == rates["other_topic"] == rates["unrelated"] == 0.0
+    assert rates["theme_same_topic"] == 1.0 and rates["theme_other_topic"] == 0.0
+    lo, hi = result.intervals["similarity_threshold"]
+    assert lo <= t["similarity_threshold"] <= hi
+
+
+def test_a_script_whose_unrelated_pairs_look_alike_gets_the_strict_threshold() -> None:
+    result = calibrate(_claims(), _chatter(), _similarity(arabic_blur=0.85), FAST)
+    t = result.thresholds
+    assert t["model_scripts"] == ["latin"]
+    assert t["uncovered_script_threshold"] == pytest.approx(0.851)
+    assert t["similarity_threshold"] == pytest.approx(0.801)  # recalibrated on the covered script
+
+
+def test_tolerating_more_same_topic_joins_lowers_the_join() -> None:
+    loose = CalibrationMethod(max_same_topic=1.0, bootstrap=0)
+    assert calibrate(_claims(), _chatter(), _similarity(), loose).thresholds["similarity_threshold"] == 0.701
+
+
+def test_pairs_are_formed_per_kind_and_edited_copies_are_deterministic() -> None:
+    claims, chatter = _claims()[:4], _chatter()[:3]
+    pairs = labelled_pairs(claims, chatter)
+    kinds = {k: sum(p.kind == k for p in pairs) for k in {p.kind for p in pairs}}
+    # 4 claims x 8 languages: a paraphrase and an edited copy each, 28 translations per claim;
+    # 2 topics of 2 claims: 64 language pairs per claim pair.
+    assert kinds["paraphrase"] == kinds["edited_copy"] == 32 and kinds["translation"] == 4 * 28
+    assert kinds["same_topic"] == 2 * 64 and kinds["other_topic"] == 4 * 64
+    text = "Kordan's army has moved hundreds of tanks to the border overnight"
+    assert edited_copy(text, 3) == edited_copy(text, 3) != text
+
+
+def test_bad_records_are_rejected_with_the_record_number() -> None:
+    with pytest.raises(CalibrationError, match="record 1"):
+        claims_from_records([{"claim": "x"}])
+    with pytest.raises(CalibrationError, match="split"):
+        claims_from_records([{"claim": "x", "topic": "t", "split": "train", "texts": {"en": ["a"]}}])
+    with pytest.raises(CalibrationError, match="chatter record 1"):
+        chatter_from_records([{"lang": "en", "split": "heldout", "texts": []}])
+    with pytest.raises(CalibrationError, match="both"):
+        calibrate([c for c in _claims() if c.split == "heldout"], _chatter(), _similarity(), FAST)
+
+
+def test_the_shipped_multilingual_set_has_eight_languages_both_splits_and_no_leak() -> None:
+    claims = claims_from_records(json.loads(line) for line in (DATA / "multilingual_claims.jsonl").open())
+    chatter = chatter_from_records(json.loads(line) for line in (DATA / "multilingual_chatter.jsonl").open())
+    required = {"en", "es", "fr", "ar", "fa", "id", "ru", "tr"}
+    assert all(required <= set(c.texts) and all(len(v) >= 2 for v in c.texts.values()) for c in claims)
+    assert {c.lang for c in chatter} >= required
+    topics = {split: {c.topic for c in claims if c.split == split} for split in ("calibration", "heldout")}
+    assert topics["calibration"] and topics["heldout"] and not topics["calibration"] & topics["heldout"]
+    texts = [t for c in claims for v in c.texts.values() for t in v]
+    assert len(set(texts)) == len(texts)
