@@ -282,7 +282,8 @@ class _NearCopyIndex(Generic[_T]):
 
 
 class CachedEmbedder:
-    """Bounded LRU cache of vectors keyed by ``exact_key(normalize(text))``, with near-copy reuse.
+    """Bounded LRU cache of the vectors of normalised texts (``exact_key(normalize(text))``), with
+    optional near-copy reuse.
 
     Only cache misses reach the inner embedder, once per distinct key per call, in one batch.
     With ``near_copy_bits`` > 0, a miss of at least ``near_copy_min_tokens`` tokens whose SimHash
@@ -290,7 +291,10 @@ class CachedEmbedder:
     ``near_copy_window`` texts embedded reuses that text's vector without a model call: campaigns
     edit a letter, a word or a tag per copy, which changes the exact key but not the meaning. The
     price is a small cosine error on those texts (measured by ``bench.embedding``); short texts are
-    left out because a one-word edit of a short text can flip its meaning within a few bits.
+    left out because a one-word edit of a short text can flip its meaning within a few bits. It is
+    off by default: which text a near copy borrows from depends on what this process embedded
+    before, so two workers (or a file and a stream, or a run and its replay after a crash) could give
+    one mention different vectors and different alerts.
 
     ``misses`` counts texts that needed a model call (distinct keys); ``hits`` counts texts served from
     the exact cache, including repeats inside one call; ``near_hits`` those served by a near copy.
@@ -333,7 +337,13 @@ class CachedEmbedder:
         return (self.hits + self.near_hits) / total if total else 0.0
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        return self.encode_keyed(texts, [exact_key(normalize(t)) for t in texts])
+        # The model sees the normalised text, the very thing the key stands for, so a vector is a
+        # function of the text alone: two texts that differ only in case, punctuation, emoji, URLs,
+        # @handles or an RT prefix share one vector whichever came first, on every worker (a cache
+        # keyed on the normalised text but fed the raw one would hand out the first variant's vector,
+        # and two workers, or a file and a stream, could disagree).
+        normalized = [normalize(t) for t in texts]
+        return self.encode_keyed(normalized, [exact_key(n) for n in normalized])
 
     def encode_keyed(self, texts: Sequence[str], keys: Sequence[str]) -> Vectors:
         """Like :meth:`encode` for callers that already computed the keys (the stream validator)."""

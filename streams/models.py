@@ -71,7 +71,9 @@ E5_PROMPT: Final = "query: "
 #: In the labelled set (tests/data) an edited copy (a dropped letter, an emoji, a tag) lies 0-11 bits
 #: from its original (median 5) and no same-language pair of different texts lies closer than 13:
 #: 8 keeps 5 bits of margin below the closest non-copy (docs/models.md).
-NEAR_COPY_BITS: Final = 8
+# Off by default: a near copy's vector then depends on what this process embedded before (see
+# CachedEmbedder); `CHORUSWATCH_NEAR_COPY_BITS=8` trades that determinism for fewer model calls.
+NEAR_COPY_BITS: Final = 0
 
 Backend = Literal["torch", "onnx", "int8"]
 BACKENDS: Final = ("torch", "onnx", "int8")

@@ -33,7 +33,8 @@ class ResyncReport:
 
 
 async def read_topic(settings: Settings, topic: str) -> list[InRecord]:
-    """Every record of `topic` from its beginning to its end when the read started."""
+    """Every record of `topic` from its beginning to its end when first fetched (the fetch response's
+    high watermark; not ListOffsets, which Tansu 0.6 answers wrongly for multi-record batches)."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(enable_auto_commit=False, **kafka_client_kwargs(settings, "aiokafka"))
@@ -44,17 +45,16 @@ async def read_topic(settings: Settings, topic: str) -> list[InRecord]:
             return []
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
-        ends = await consumer.end_offsets(parts)
         records: list[InRecord] = []
-        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+        ends: dict[TopicPartition, int] = {}
+        while len(ends) < len(parts) or [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=1000, max_records=2000)
-            records += [
-                aiokafka_record(r)
-                for recs in batch.values()
-                for r in recs
-                if r.offset < ends[TopicPartition(r.topic, r.partition)]
-            ]
-        return records
+            records += [aiokafka_record(r) for recs in batch.values() for r in recs]
+            for tp in parts:
+                high = consumer.highwater(tp)
+                if tp not in ends and high is not None:
+                    ends[tp] = high
+        return [r for r in records if r.offset < ends[TopicPartition(r.topic, r.partition)]]
     finally:
         await consumer.stop()
 

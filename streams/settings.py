@@ -115,6 +115,8 @@ class Settings:
     embed_batch_size: int = 64
     embed_batch_within_s: float = 0.1
     embed_cache_size: int = 50_000
+    # SimHash bits within which a near copy reuses a vector (0: off; see detectors.embedding.CachedEmbedder).
+    near_copy_bits: int = 0
     # None: one bucket per routed partition. Few, large buckets keep paraphrases together (see
     # docs/architecture.md, "Routing"); more buckets than partitions only spread state thinner.
     routing_buckets: int | None = None
@@ -195,6 +197,7 @@ class Settings:
             "embed_batch_size": env.integer("EMBED_BATCH_SIZE", minimum=1),
             "embed_batch_within_s": env.number("EMBED_BATCH_WITHIN_S", positive=True),
             "embed_cache_size": env.integer("EMBED_CACHE_SIZE", minimum=0),
+            "near_copy_bits": env.integer("NEAR_COPY_BITS", minimum=0, maximum=16),
             "routing_buckets": env.integer("ROUTING_BUCKETS", minimum=1),
             "max_future_s": env.number("MAX_FUTURE_S", positive=True),
             "reorder_lateness_s": env.number("REORDER_LATENESS_S", positive=True, allow_zero=True),

@@ -43,6 +43,7 @@ def worker_embedder(settings: Settings, choice: str) -> Embedder:
         cache_dir=settings.model_cache,
         batch_size=settings.embed_batch_size,
         cache_size=max(1, settings.embed_cache_size),
+        near_copy_bits=settings.near_copy_bits,
     )
 
 

@@ -72,6 +72,7 @@ def stack_settings(embedded_stack: EmbeddedStack, request: pytest.FixtureRequest
         topic_alerts=f"{app_id}.narrative-alerts",
         topic_routed_dlq=f"{app_id}.routed-dlq",
         topic_alerts_dlq=f"{app_id}.alerts-dlq",
+        topic_verdicts=f"{app_id}.verdicts",
         es_alias=f"{app_id}-alerts",
     )
     create_topics(settings)
@@ -100,11 +101,13 @@ def produce_json(bootstrap: str, topic: str, values: Iterable[Any], key: str | b
 
 
 def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
-    """Every record of `topic` from the beginning up to its end offsets at the time of the call.
+    """Every record of `topic` from the beginning up to its end when first fetched.
 
-    Bounded by the end offsets, not by a quiet spell: a routed topic receives ticks four times a
-    second and is never quiet. `timeout` bounds the wait for records to arrive. Uses manual
-    assignment (no consumer group), so it never disturbs the workers' group offsets.
+    Bounded by each partition's high watermark as the first fetch response reports it, not by a quiet
+    spell (a routed topic receives ticks four times a second and is never quiet) nor by the broker's
+    ListOffsets answer (Tansu 0.6 answers the last batch's base offset + 1: 1 for five records sent in
+    one batch). `timeout` is the least time to wait for the first fetch. Uses manual assignment (no
+    consumer group), so it never disturbs the workers' group offsets.
     """
     from kafka import KafkaConsumer, TopicPartition
 
@@ -114,15 +117,20 @@ def consume_all(bootstrap: str, topic: str, timeout: float = 5.0) -> list[Any]:
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
-        ends = consumer.end_offsets(assigned)
         records: list[Any] = []
-        # The records up to the end offsets exist: wait for them generously (a loaded machine can
-        # take seconds for a metadata refresh); `timeout` is the least wait, not the most.
+        ends: dict[Any, int] = {}
+        # A loaded machine can take seconds for a metadata refresh; `timeout` is the least wait.
         deadline = time.monotonic() + max(timeout, 30.0)
-        while time.monotonic() < deadline and any(consumer.position(tp) < ends[tp] for tp in assigned):
+        while time.monotonic() < deadline:
             batch = consumer.poll(timeout_ms=200)
             for recs in batch.values():
-                records.extend(r for r in recs if r.offset < ends[TopicPartition(r.topic, r.partition)])
-        return records
+                records.extend(recs)
+            for tp in assigned:
+                high = consumer.highwater(tp)
+                if tp not in ends and high is not None:
+                    ends[tp] = high
+            if len(ends) == len(assigned) and all(consumer.position(tp) >= ends[tp] for tp in assigned):
+                break
+        return [r for r in records if r.offset < ends.get(TopicPartition(r.topic, r.partition), 0)]
     finally:
         consumer.close()

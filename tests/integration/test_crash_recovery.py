@@ -137,6 +137,7 @@ def isolated_settings(base: Settings, app_id: str) -> Settings:
         topic_alerts=f"{app_id}.narrative-alerts",
         topic_routed_dlq=f"{app_id}.mentions.routed.dlq",
         topic_alerts_dlq=f"{app_id}.narrative-alerts.dlq",
+        topic_verdicts=f"{app_id}.verdicts",
         es_alias=f"{app_id}-alerts",
     )
 

@@ -197,6 +197,7 @@ def test_real_model_end_to_end(stack_settings: Settings, unique_name: Any) -> No
         topic_alerts=f"{app}.narrative-alerts",
         topic_routed_dlq=f"{app}.routed-dlq",
         topic_alerts_dlq=f"{app}.alerts-dlq",
+        topic_verdicts=f"{app}.verdicts",
         es_alias=f"{app}-alerts",
     )
     from streams.topics import create_topics, delete_topics, topic_specs

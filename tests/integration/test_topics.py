@@ -34,6 +34,7 @@ def _fresh(settings: Settings, unique_name: Callable[[str], str]) -> Settings:
         topic_alerts=f"{app}.a",
         topic_routed_dlq=f"{app}.routed-dlq",
         topic_alerts_dlq=f"{app}.alerts-dlq",
+        topic_verdicts=f"{app}.verdicts",
     )
 
 

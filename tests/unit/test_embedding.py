@@ -19,6 +19,7 @@ from detectors.embedding import (
     OnnxEmbedder,
     SentenceTransformerEmbedder,
 )
+from detectors.text import normalize
 
 
 class RecordingEmbedder:
@@ -42,7 +43,7 @@ def test_cache_batches_only_distinct_misses_and_preserves_order() -> None:
     texts = ["Hello world", "RT @x: hello WORLD!", "another one", "hello world"]
     out = cached.encode(texts)
     # The three spellings of "hello world" share one key: one model call for them, in one batch.
-    assert inner.calls == [["Hello world", "another one"]]
+    assert inner.calls == [["hello world", "another one"]]  # the model sees the normalised text
     assert (cached.hits, cached.misses) == (2, 2)
     expected = inner.encode(["Hello world", "Hello world", "another one", "Hello world"])
     np.testing.assert_allclose(out, expected)
@@ -165,8 +166,8 @@ def test_near_copy_reuses_the_vector_of_a_recent_text_without_a_model_call() -> 
         [edited, "Completely different words about football and cooking pasta at home tonight"]
     )
     assert inner.calls == [
-        [CLAIM],
-        ["Completely different words about football and cooking pasta at home tonight"],
+        [normalize(CLAIM)],
+        ["completely different words about football and cooking pasta at home tonight"],
     ]
     np.testing.assert_array_equal(again[0], first[0])
     assert (cached.hits, cached.near_hits, cached.misses) == (0, 1, 2)
@@ -178,7 +179,7 @@ def test_near_copies_inside_one_call_follow_the_first_and_cost_one_call() -> Non
     inner = RecordingEmbedder()
     cached = CachedEmbedder(inner, maxsize=10, near_copy_bits=8)
     out = cached.encode([CLAIM, CLAIM.replace("poisoning", "posioning"), CLAIM + " #share"])
-    assert inner.calls == [[CLAIM]]
+    assert inner.calls == [[normalize(CLAIM)]]
     np.testing.assert_array_equal(out[1], out[0])
     np.testing.assert_array_equal(out[2], out[0])
     assert (cached.near_hits, cached.misses) == (2, 1)
