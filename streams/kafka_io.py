@@ -202,17 +202,22 @@ class AiokafkaAlertFeed:
             await self._consumer.seek_to_beginning(*assigned)
 
     async def lags(self) -> dict[TopicPartition, int]:
-        """End offset (the latest fetch response's high watermark) minus position, per partition."""
+        """End offset minus position, per partition: the latest fetch response's high watermark, or
+        the broker's ListOffsets answer for a partition not fetched yet (a lower bound on Tansu 0.6)."""
         from aiokafka.errors import IllegalStateError
 
         consumer = self._consumer
+        assigned = list(consumer.assignment())
+        unknown = [tp for tp in assigned if consumer.highwater(tp) is None]
+        listed = await consumer.end_offsets(unknown) if unknown else {}
         lags: dict[TopicPartition, int] = {}
-        for tp in list(consumer.assignment()):
+        for tp in assigned:
             high = consumer.highwater(tp)
-            if high is None:
-                continue  # not fetched yet
+            end = high if high is not None else listed.get(tp)
+            if end is None:
+                continue
             try:
-                lags[(tp.topic, tp.partition)] = max(0, high - await consumer.position(tp))
+                lags[(tp.topic, tp.partition)] = max(0, end - await consumer.position(tp))
             except IllegalStateError:
                 continue  # revoked between the two calls
         return lags

@@ -2,8 +2,8 @@
 
 A flood of poison records must not drown the one line that matters; the metrics count every record.
 `RateLimited(logger)` lets `burst` messages through per `period_s` and then one summary line saying how
-many were held back, when the next period starts. `configure_library_logs` puts chatty client
-libraries (every Elasticsearch request is an INFO line) at WARNING unless the worker runs at DEBUG.
+many were held back, when the next period starts. `configure_library_logs` puts the Elasticsearch
+client (every request is an INFO line) at WARNING unless the worker runs at DEBUG.
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ class RateLimited:
         self.log(logging.ERROR, msg, *args)
 
 
-CHATTY_LIBRARIES = ("elastic_transport", "elasticsearch", "kafka", "aiokafka")
+# Every search request is an INFO line of elastic_transport; Kafka clients log only state changes
+# (rebalances, assignments), which operators want.
+CHATTY_LIBRARIES = ("elastic_transport", "elasticsearch")
 
 
 def configure_library_logs(level: str) -> None:
