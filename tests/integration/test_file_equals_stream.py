@@ -94,6 +94,13 @@ def run_settings(stack_settings: Settings, unique_name: Any) -> Iterator[list[Se
         drop_topics(settings)
 
 
+def _paced(speed: float) -> dict[str, str]:
+    """The real-time defaults (lateness 0.5 s, idle after 0.5 s) seen at `speed` times event time: a
+    wall-clock delay of d seconds between partitions is `speed` * d seconds of event time, so the
+    lateness scales with the speed; the idle wait stays in wall-clock seconds."""
+    return {"CHORUSWATCH_REORDER_LATENESS_S": str(0.5 * speed), "CHORUSWATCH_REORDER_MAX_WAIT_S": "0.5"}
+
+
 def _run(
     settings: Settings, n_workers: int, rows: list[dict[str, Any]], tmp: Path, speed: float | None = None
 ) -> list[dict[str, Any]]:
@@ -103,7 +110,7 @@ def _run(
     workers = []
     try:
         for log in logs:
-            workers.append(start_worker(settings, log, overrides=None if speed is None else {}))
+            workers.append(start_worker(settings, log, overrides=None if speed is None else _paced(speed)))
             time.sleep(1.0)
         wait_for_stable_group(logs, settings)
         if speed is None:
@@ -136,7 +143,7 @@ def test_detect_on_a_file_gives_the_streams_revisions_with_one_and_two_workers(
     )
     one = _run(one_settings, 1, rows, tmp_path)
     two = _run(two_settings, 2, rows, tmp_path)
-    # Pacing decides when, never what: 4 hours of event time in 12 s, real-time lateness (0.5 s).
+    # Pacing decides when, never what: 4 hours of event time in 12 s, real-time defaults scaled to it.
     paced = _run(paced_settings, 1, rows, tmp_path, speed=1200.0)
     reference = reference_alerts(one_settings, rows, tmp_path, allowlist)
     assert len({a["alert_id"] for a in reference.values()}) >= 3, "the scenario should raise several alerts"
