@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 from detectors.config import SEVERITY_ORDER, DetectorConfig
+from detectors.facts import NarrativeSummary
 from detectors.scoring import CoordinationScore, NarrativeState
 from detectors.text import keywords, make_label
 from schemas.models import (
@@ -37,7 +38,7 @@ from schemas.models import (
     TimelinePoint,
 )
 
-__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for"]
+__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for", "build_alert", "summarize"]
 
 #: Version of the detection rules (bumped when scoring or lifecycle semantics change).
 DETECTOR_VERSION: Final = "1.0"
@@ -161,22 +162,16 @@ def build_alert(
 ) -> Alert:
     """Assemble one Alert v1 revision from a narrative's state and its latest score."""
     top_n = state.cfg.evidence_top_n
-    by_count = sorted(state.texts.values(), key=lambda e: -int(e[0]))  # stable: ties keep arrival order
-    texts: list[str] = []
-    for _, text in by_count:
-        if text and text not in texts:
-            texts.append(text)
-    representative = texts[:_MAX_REPRESENTATIVE]
-    words = keywords(texts, _KEYWORDS)
+    summary = summarize(state, top_n)
     narrative = NarrativeInfo(
         id=state.narrative_id,
-        label=make_label(representative, words),
-        keywords=tuple(words),
-        representative_texts=tuple(representative),
-        size=state.size,
-        accounts=state.distinct_accounts,
-        languages=_by_count(state.languages),
-        platforms=_by_count(state.platforms),
+        label=summary.label,
+        keywords=summary.keywords,
+        representative_texts=summary.texts,
+        size=summary.size,
+        accounts=summary.accounts,
+        languages=summary.languages,
+        platforms=summary.platforms,
     )
     signals = {
         name: SignalValue(s.value, s.weight, s.contribution, s.detail) for name, s in score.signals.items()
@@ -194,17 +189,20 @@ def build_alert(
         authentic_reason=score.authentic_reason,
         narrative=narrative,
         signals=signals,
-        evidence=_evidence(state, top_n),
+        evidence=_evidence(state, summary, top_n),
         detector=info,
     )
 
 
-def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:
-    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _evidence(state: NarrativeState, top_n: int) -> Evidence:
-    accounts = sorted(state.accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+def summarize(state: NarrativeState, top_n: int) -> NarrativeSummary:
+    """What an alert says about a narrative: label, keywords, texts, counts, timeline, top links/tags."""
+    by_count = sorted(state.texts.values(), key=lambda e: -int(e[0]))  # stable: ties keep arrival order
+    texts: list[str] = []
+    for _, text in by_count:
+        if text and text not in texts:
+            texts.append(text)
+    representative = texts[:_MAX_REPRESENTATIVE]
+    words = keywords(texts, _KEYWORDS)
     links: dict[str, tuple[int, set[str]]] = {}
     tags: dict[str, tuple[int, set[str]]] = {}
     for r in state.records:
@@ -212,15 +210,36 @@ def _evidence(state: NarrativeState, top_n: int) -> Evidence:
             _tally(links, url, r.account)
         for tag in r.tags.split():
             _tally(tags, tag, r.account)
+    return NarrativeSummary(
+        label=make_label(representative, words),
+        keywords=tuple(words),
+        texts=tuple(representative),
+        size=state.size,
+        accounts=state.distinct_accounts,
+        languages=_by_count(state.languages),
+        platforms=_by_count(state.platforms),
+        first_seen=state.first_seen,
+        last_seen=state.last_seen,
+        timeline=tuple(sorted(state.timeline.items())),
+        links=tuple((u, c, len(a)) for u, (c, a) in _top(links, top_n)),
+        hashtags=tuple((t, c, len(a)) for t, (c, a) in _top(tags, top_n)),
+    )
+
+
+def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _evidence(state: NarrativeState, summary: NarrativeSummary, top_n: int) -> Evidence:
+    accounts = sorted(state.accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
     founders = list(state.founders)
     recent = [r.mention_id for r in reversed(state.records) if r.mention_id not in founders]
     sample = founders + recent[: _MAX_SAMPLE_IDS - len(founders)]
-    minutes = sorted(state.timeline.items())
     return Evidence(
         top_accounts=tuple(AccountCount(a, state.handles.get(a), c) for a, c in accounts),
-        links=tuple(LinkCount(u, c, len(a)) for u, (c, a) in _top(links, top_n)),
-        hashtags=tuple(HashtagCount(t, c, len(a)) for t, (c, a) in _top(tags, top_n)),
-        timeline=tuple(TimelinePoint(_ts(m * 60.0), c) for m, c in minutes),
+        links=tuple(LinkCount(u, c, a) for u, c, a in summary.links),
+        hashtags=tuple(HashtagCount(t, c, a) for t, c, a in summary.hashtags),
+        timeline=tuple(TimelinePoint(_ts(m * 60.0), c) for m, c in summary.timeline),
         sample_mention_ids=tuple(sample[:_MAX_SAMPLE_IDS]),
     )
 

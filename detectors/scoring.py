@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from detectors.config import SIGNAL_NAMES, DetectorConfig
+from detectors.config import DetectorConfig
 from detectors.text import simhash64
 
 __all__ = [
@@ -38,14 +38,17 @@ __all__ = [
     "Signal",
     "SignalResult",
     "account_gate",
+    "authenticity",
     "burstiness",
     "co_hashtags",
     "co_links",
     "co_reposts",
+    "combine_signals",
     "concentration_gate",
     "low_followers",
     "near_duplicates",
     "new_accounts",
+    "raw_signals",
     "score_records",
     "synchrony",
     "tightness",
@@ -535,8 +538,26 @@ def score_records(
     gates are reported as signals with weight 0 and contribution 0.
     """
     accounts = len({r.account for r in records})
-    gate_a = account_gate(accounts, cfg.min_accounts, cfg.accounts_scale)
-    gate_c = concentration_gate(records, cfg.min_accounts)
+    gates = {
+        "distinct_accounts": account_gate(accounts, cfg.min_accounts, cfg.accounts_scale),
+        "account_concentration": concentration_gate(records, cfg.min_accounts),
+    }
+    raw, core = raw_signals(records, now=now, interval=interval, background_rate=background_rate, cfg=cfg)
+    score, signals = combine_signals(gates, raw, cfg.weights)
+    authentic, reason = authenticity(records, core, cfg.authentic_share)
+    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason)
+
+
+def raw_signals(
+    records: Sequence[Record],
+    *,
+    now: float,
+    interval: float,
+    background_rate: float | None,
+    cfg: DetectorConfig,
+) -> tuple[dict[str, Signal], list[int]]:
+    """Every weighted signal of ``SIGNAL_NAMES`` over ``records``, and the coordinated core: the posts
+    flagged by synchrony, near-duplicate, co-link, co-hashtag or co-repost."""
     sync, sync_flags = synchrony(records, interval, cfg.sync_reference_s, now)
     dup, dup_flags = near_duplicates(records, cfg.near_dup_hamming, cfg.content_min_tokens)
     links, link_flags = co_links(records, cfg.min_feature_posts)
@@ -553,33 +574,35 @@ def score_records(
         "low_followers": low_followers(records, cfg.author_coverage, cfg.low_followers),
         "tightness": tightness(records, cfg.tightness_low, cfg.tightness_high, cfg.content_min_tokens),
     }
-    gate = gate_a.value * gate_c.value
-    total_weight = sum(cfg.weights.get(name, 0.0) for name, s in raw.items() if s.available)
-    signals: dict[str, SignalResult] = {
-        "distinct_accounts": SignalResult(gate_a.value, 0.0, 0.0, gate_a.detail),
-        "account_concentration": SignalResult(gate_c.value, 0.0, 0.0, gate_c.detail),
-    }
+    core = [
+        i
+        for i in range(len(records))
+        if sync_flags[i] or dup_flags[i] or link_flags[i] or tag_flags[i] or repost_flags[i]
+    ]
+    return raw, core
+
+
+def combine_signals(
+    gates: Mapping[str, Signal], raw: Mapping[str, Signal], weights: Mapping[str, float]
+) -> tuple[float, dict[str, SignalResult]]:
+    """``product of the gates x weighted mean of the available signals``, clipped to [0, 1], and each
+    signal as it entered the score (gates with weight 0; contributions add up to the score)."""
+    gate = math.prod(g.value for g in gates.values())
+    total_weight = sum(weights.get(name, 0.0) for name, s in raw.items() if s.available)
+    signals = {name: SignalResult(g.value, 0.0, 0.0, g.detail) for name, g in gates.items()}
     score = 0.0
-    for name in SIGNAL_NAMES:
-        s = raw[name]
-        weight = cfg.weights.get(name, 0.0)
+    for name, s in raw.items():
+        weight = weights.get(name, 0.0)
         if s.available and total_weight > 0:
             contribution = gate * weight * s.value / total_weight
             signals[name] = SignalResult(s.value, weight, _clip(contribution), s.detail)
             score += contribution
         else:
             signals[name] = SignalResult(s.value, weight, 0.0, s.detail + " (not available: not counted)")
-    score = _clip(score)
-    core = [
-        i
-        for i in range(len(records))
-        if sync_flags[i] or dup_flags[i] or link_flags[i] or tag_flags[i] or repost_flags[i]
-    ]
-    authentic, reason = _authenticity(records, core, cfg.authentic_share)
-    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason)
+    return _clip(score), signals
 
 
-def _authenticity(records: Sequence[Record], core: Sequence[int], share: float) -> tuple[bool, str | None]:
+def authenticity(records: Sequence[Record], core: Sequence[int], share: float) -> tuple[bool, str | None]:
     """Authentic when allowlisted accounts make up ``share`` of the coordinated core's accounts or
     posts (all posts when fewer than 2 posts are in the core)."""
     idx = list(core) if len(core) >= 2 else list(range(len(records)))
