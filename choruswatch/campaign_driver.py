@@ -5,10 +5,10 @@ the campaign level in ``choruswatch detect`` and in the stream, this module runs
 design does, for the quality benchmark, the golden campaign scenarios and the evaluator's tests:
 
 * every mention is routed to a bucket by :func:`detectors.routing.route_buckets` (as stage 1 does);
-* event time is cut into slots of ``slot_s``; for each slot with mentions, each bucket's
-  :class:`~detectors.detector.Detector` gets one ``process`` call with its mentions sorted by
-  ``(created_at, id)``, then ``advance(slot end)`` (empty slots are skipped: the next ``process``
-  catches up on expiry, where the engine advances through them);
+* event time is cut into slots of ``slot_s``; in every slot from the first mention to the last, each
+  bucket's :class:`~detectors.detector.Detector` gets one ``process`` call with its mentions of the
+  slot sorted by ``(created_at, id)`` (none in an empty slot), then ``advance(slot end)``, so
+  time-driven re-scores and expiry happen when they are due, as in the engine;
 * the slot's facts from every bucket, in bucket order and in each bucket's emission order, go to
   :class:`~detectors.campaigns.CampaignTracker` in one ``process`` call, then ``advance(slot end)``;
 * at the end every Detector flushes (its facts reach the tracker), then the tracker flushes.
@@ -75,15 +75,12 @@ def run_campaigns(
     tracker = CampaignTracker(config, model_name=model_name)
     run = CampaignRun()
     order = sorted(range(len(mentions)), key=lambda i: (mentions[i].timestamp, mentions[i].id))
-    start = 0
-    while start < len(order):
-        slot = math.floor(mentions[order[start]].timestamp / slot_s)
-        end = start
-        while end < len(order) and math.floor(mentions[order[end]].timestamp / slot_s) == slot:
-            end += 1
-        per_bucket: dict[int, list[int]] = {}
-        for i in order[start:end]:
-            per_bucket.setdefault(int(buckets[i]), []).append(i)
+    slots: dict[int, dict[int, list[int]]] = {}
+    for i in order:
+        slot = math.floor(mentions[i].timestamp / slot_s)
+        slots.setdefault(slot, {}).setdefault(int(buckets[i]), []).append(i)
+    for slot in range(min(slots, default=0), max(slots, default=-1) + 1):
+        per_bucket = slots.pop(slot, {})
         facts: list[Action | NarrativeReport] = []
         slot_end = (slot + 1) * slot_s
         t0 = time.perf_counter()
@@ -96,7 +93,6 @@ def run_campaigns(
         _feed(run, tracker, facts, slot_end)
         run.detector_seconds += t1 - t0
         run.tracker_seconds += time.perf_counter() - t1
-        start = end
     facts = []
     for det in detectors:
         _collect(run, facts, det.flush())

@@ -180,7 +180,7 @@ class Edge:
 class AccountNode:
     """What the graph knows about one account: author facts, activity and its recent actions."""
 
-    __slots__ = ("coacted", "created", "first", "followers", "handle", "history", "id", "last", "posts")
+    __slots__ = ("coacted", "counted", "created", "first", "followers", "handle", "history", "id", "last", "posts")
 
     def __init__(self, action: Action) -> None:
         self.id = action.account
@@ -190,8 +190,16 @@ class AccountNode:
         self.first = action.t
         self.last = action.t
         self.posts = 0
-        self.coacted = 0  # posts that co-acted with another account (CooRTweet's participation)
+        self.coacted = 0  # posts that co-acted with another account, either side (CooRTweet's participation)
+        self.counted = ""  # the last post counted in ``coacted``
         self.history: deque[Action] = deque(maxlen=_HISTORY_PER_ACCOUNT)
+
+    def count_coaction(self, mention_id: str) -> None:
+        """One of this account's posts took part in a co-action (counted once per post, since a post
+        usually pairs with several later ones in turn)."""
+        if mention_id != self.counted:
+            self.counted = mention_id
+            self.coacted += 1
 
     def observe(self, action: Action) -> None:
         self.posts += 1
@@ -211,19 +219,20 @@ class AccountNode:
             self.last,
             self.posts,
             self.coacted,
+            self.counted,
             [a.to_list() for a in self.history],
         ]
 
     @classmethod
     def from_list(cls, v: Sequence[Any]) -> AccountNode:
-        history = [Action.from_list(a) for a in v[8]]
+        history = [Action.from_list(a) for a in v[9]]
         node = cls(history[0]) if history else cls.__new__(cls)
         node.id = str(v[0])
         node.handle = None if v[1] is None else str(v[1])
         node.created = None if v[2] is None else float(v[2])
         node.followers = None if v[3] is None else int(v[3])
         node.first, node.last = float(v[4]), float(v[5])
-        node.posts, node.coacted = int(v[6]), int(v[7])
+        node.posts, node.coacted, node.counted = int(v[6]), int(v[7]), str(v[8])
         node.history = deque(history, maxlen=_HISTORY_PER_ACCOUNT)
         return node
 
@@ -348,7 +357,7 @@ class CoActionGraph:
             if burst is not None:
                 found.append(burst)
         if partners:
-            node.coacted += 1
+            node.count_coaction(action.mention_id)
             self.coactions += 1
             found.extend(self._link_partners(action, partners))
         return found
@@ -443,6 +452,9 @@ class CoActionGraph:
                 self._neighbours.setdefault(pair[1], set()).add(pair[0])
             else:
                 self._edges.move_to_end(pair)
+            partner = self._accounts.get(other)
+            if partner is not None:
+                partner.count_coaction(their_mention)
             posts = {action.account: action.mention_id, other: their_mention}
             ev = EdgeEvidence(their_mention, action.mention_id, gap, key)
             edge.add(now, self.half_life, posts, ev, gap <= self.fast_window)
@@ -460,7 +472,7 @@ class CoActionGraph:
                 )
         self._evict_edges()
         if self._updates_since_threshold >= _PERCENTILE_EVERY:
-            self._recompute_threshold(now)
+            self.refresh_threshold(now)
         return found
 
     def _evict_edges(self) -> None:
@@ -477,7 +489,9 @@ class CoActionGraph:
                 if not nbrs:
                     del self._neighbours[x]
 
-    def _recompute_threshold(self, now: float) -> None:
+    def refresh_threshold(self, now: float) -> None:
+        """Recompute the percentile edge threshold over the live edges as of ``now`` (done
+        automatically every few thousand edge updates, at points that depend only on the input)."""
         self._updates_since_threshold = 0
         weights = sorted(e.weight(now, self.half_life) for e in self._edges.values())
         if not weights:

@@ -238,7 +238,9 @@ class DetectorConfig:
         default=21600.0, metadata=_num(60.0, 365 * 86400.0, "half-life of an edge's co-action weight")
     )
     edge_min_weight: float = field(
-        default=2.0, metadata=_num(0.0, 1e6, "weight an edge needs to count as repeated co-action")
+        # 1.5: two co-actions at most one half-life apart (each adds 1, then halves per half-life).
+        default=1.5,
+        metadata=_num(0.0, 1e6, "weight an edge needs to count as repeated co-action"),
     )
     edge_percentile: float = field(
         default=0.5, metadata=_num(0.0, 1.0, "and its weight must exceed this percentile of live edges")
