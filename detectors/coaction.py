@@ -180,7 +180,18 @@ class Edge:
 class AccountNode:
     """What the graph knows about one account: author facts, activity and its recent actions."""
 
-    __slots__ = ("coacted", "counted", "created", "first", "followers", "handle", "history", "id", "last", "posts")
+    __slots__ = (
+        "coacted",
+        "counted",
+        "created",
+        "first",
+        "followers",
+        "handle",
+        "history",
+        "id",
+        "last",
+        "posts",
+    )
 
     def __init__(self, action: Action) -> None:
         self.id = action.account

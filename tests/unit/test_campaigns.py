@@ -25,7 +25,9 @@ def unit(seed: int, near: np.ndarray | None = None, noise: float = 0.0) -> np.nd
 
 
 def born(nid: str, t: float, vector: np.ndarray) -> NarrativeReport:
-    return NarrativeReport(nid, "born", T0 + t, "latin", encode_centroid(vector), founder_text=f"text of {nid}")
+    return NarrativeReport(
+        nid, "born", T0 + t, "latin", encode_centroid(vector), founder_text=f"text of {nid}"
+    )
 
 
 def young(account: str, t: float, narrative: str, **kw: object) -> Action:
@@ -45,7 +47,9 @@ def old(account: str, t: float, narrative: str, **kw: object) -> Action:
     return act(account, t, narrative=narrative, **kw)
 
 
-def drive(tracker: CampaignTracker, facts: list[Action | NarrativeReport], slot: float = 10.0) -> list[AlertV2]:
+def drive(
+    tracker: CampaignTracker, facts: list[Action | NarrativeReport], slot: float = 10.0
+) -> list[AlertV2]:
     """Feed facts in event-time slots, as the engine does; return every alert revision."""
     alerts: list[AlertV2] = []
     by_slot: dict[int, list[Action | NarrativeReport]] = {}
@@ -156,7 +160,9 @@ def test_two_alerted_campaigns_that_turn_out_to_be_one_merge() -> None:
     # Later both groups push a third narrative together within seconds.
     facts.append(born("nar-c", 9000, unit(30)))
     facts += [
-        young(f"{g}{k}", 9000 + k + (0.5 if g == "b" else 0), "nar-c", mid=f"c{g}{k}") for k in range(12) for g in "ab"
+        young(f"{g}{k}", 9000 + k + (0.5 if g == "b" else 0), "nar-c", mid=f"c{g}{k}")
+        for k in range(12)
+        for g in "ab"
     ]
     alerts = drive(tracker(), sorted(facts, key=lambda f: (f.t, isinstance(f, Action))))
     grouped = by_alert(alerts)
@@ -170,7 +176,15 @@ def test_two_alerted_campaigns_that_turn_out_to_be_one_merge() -> None:
 def test_allowlisted_officials_are_authentic_never_inauthentic() -> None:
     facts: list[Action | NarrativeReport] = [born("nar-f", 500, unit(40))]
     facts += [
-        old(f"embassy{k}", 500 + 3 * k, "nar-f", mid=f"f{k}", official=True, tags="friendshipday", text_key="same")
+        old(
+            f"embassy{k}",
+            500 + 3 * k,
+            "nar-f",
+            mid=f"f{k}",
+            official=True,
+            tags="friendshipday",
+            text_key="same",
+        )
         for k in range(12)
     ]
     alerts = drive(tracker(), facts)
@@ -193,7 +207,9 @@ def test_snapshot_restore_continues_exactly() -> None:
     cut = T0 + 2500.0
     first = tracker()
     got = drive_until(first, [f for f in facts if f.t < cut])
-    restored = CampaignTracker.restore(json.loads(json.dumps(first.snapshot())), first.config, model_name="test-model")
+    restored = CampaignTracker.restore(
+        json.loads(json.dumps(first.snapshot())), first.config, model_name="test-model"
+    )
     got += [a.to_dict() for a in drive(restored, [f for f in facts if f.t >= cut])]
     assert got == expected
 

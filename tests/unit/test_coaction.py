@@ -16,7 +16,9 @@ from detectors.facts import Action
 T0 = 1_780_000_000.0
 
 
-def act(account: str, t: float, *, mid: str | None = None, narrative: str | None = "nar-a", **kw: object) -> Action:
+def act(
+    account: str, t: float, *, mid: str | None = None, narrative: str | None = "nar-a", **kw: object
+) -> Action:
     fields: dict[str, object] = {
         "t": T0 + t,
         "mention_id": mid or f"m-{account}-{t}",
@@ -104,7 +106,9 @@ def test_repeated_symmetric_coaction_makes_a_strong_edge() -> None:
     g.observe(act("a", 0), None)
     found = g.observe(act("b", 5), None)
     assert [e for e in found if e.kind == "edge"] == []  # once is a coincidence
-    found = g.observe(act("a", 200, narrative="nar-b"), None) + g.observe(act("b", 204, narrative="nar-b"), None)
+    found = g.observe(act("a", 200, narrative="nar-b"), None) + g.observe(
+        act("b", 204, narrative="nar-b"), None
+    )
     edges = [e for e in found if e.kind == "edge"]
     assert len(edges) == 1 and edges[0].accounts == ("a", "b")
     edge = g.edge("a", "b")
@@ -156,12 +160,17 @@ def test_a_synchronised_burst_is_found_and_spread_out_posts_are_not() -> None:
     g = graph(min_accounts=5, coaction_window_s=60.0, burst_alpha=1e-4)
     bursts = []
     for k in range(8):
-        bursts += [e for e in g.observe(act(f"w{k}", 1000 + 4 * k, narrative="nar-w"), None) if e.kind == "burst"]
+        bursts += [
+            e for e in g.observe(act(f"w{k}", 1000 + 4 * k, narrative="nar-w"), None) if e.kind == "burst"
+        ]
     assert bursts and bursts[-1].accounts == tuple(sorted(f"w{k}" for k in range(8)))
     assert bursts[-1].object_key == "n:nar-w"
     spread = graph(min_accounts=5)
     found = [
-        e for k in range(8) for e in spread.observe(act(f"s{k}", 5000 + 300 * k, narrative="nar-s"), None) if e.kind == "burst"
+        e
+        for k in range(8)
+        for e in spread.observe(act(f"s{k}", 5000 + 300 * k, narrative="nar-s"), None)
+        if e.kind == "burst"
     ]
     assert found == []
 
@@ -171,7 +180,9 @@ def test_a_busy_object_needs_more_than_its_usual_rate_to_burst() -> None:
     g = graph(min_accounts=5, coaction_window_s=60.0)
     found = []
     for k in range(400):  # 4000 s of steady traffic from many accounts
-        found += [e for e in g.observe(act(f"o{k}", 10.0 * k, narrative="nar-busy"), None) if e.kind == "burst"]
+        found += [
+            e for e in g.observe(act(f"o{k}", 10.0 * k, narrative="nar-busy"), None) if e.kind == "burst"
+        ]
     late = [e for e in found if e.t > T0 + 1800]
     assert late == []
 
