@@ -135,6 +135,7 @@ class Report:
     min_share: float
     false_alert_ids: list[str] = field(default_factory=list)
     alerts_per_detected_campaign: float | None = None
+    alerts_by_campaign: dict[str, int] = field(default_factory=dict)  # inauthentic alerts per campaign
     drip_delay_minutes: float | None = None
     theme_bcubed: BCubed | None = None
 
@@ -307,6 +308,7 @@ def evaluate(
         min_share=min_share,
         false_alert_ids=[m.alert_id for m in false_alerts],
         alerts_per_detected_campaign=_ratio(len(true_alerts), len(detected_at)),
+        alerts_by_campaign=dict(sorted(Counter(m.label for m in true_alerts if m.label is not None).items())),
         drip_delay_minutes=max(drip_delays) / 60.0 if drip_delays else None,
         theme_bcubed=None if themes is None else bcubed(themes, gold_topics),
     )

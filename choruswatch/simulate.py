@@ -1673,8 +1673,8 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         langs=("en",),
         accounts=(22, 28),
         duration_s=12 * 3600.0,
-        posts=(40, 60),
-        gap_s=(600.0, 1200.0),
+        posts=(110, 140),
+        gap_s=(180.0, 420.0),
         texts={
             "en": (
                 "The Kordan mining licence was granted without a single public hearing.",

@@ -140,7 +140,7 @@ class CampaignLifecycle:
         growth = 1.0 + self.cfg.revision_growth
         material = (
             len(view.state.accounts) >= last.accounts * growth
-            or len(view.state.records) >= last.posts * growth
+            or view.state.posts >= last.posts * growth
             or len(view.covered) > last.narratives
             or severity != last.severity
             or verdict.authentic != last.authentic
@@ -176,7 +176,7 @@ class CampaignLifecycle:
             revision,
             now,
             len(state.accounts),
-            len(state.records),
+            state.posts,
             len(view.covered),
             severity,
             score.score.authentic,
@@ -218,7 +218,7 @@ def build_campaign_alert(
 ) -> AlertV2:
     """Assemble one Alert v2 revision from a campaign's state and its latest score."""
     state = view.state
-    actions = sorted(state.actions.values(), key=lambda a: (a.t, a.mention_id))
+    actions = state.ordered_actions()
     posts_by = Counter(a.account for a in actions)
     ranked_accounts = sorted(state.accounts, key=lambda a: (-posts_by.get(a, 0), a))
     narratives = tuple(

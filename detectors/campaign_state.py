@@ -12,7 +12,9 @@
   the campaign's posts, plus repeated co-action from the account graph, combined the same way
   (gates x weighted mean of the available signals). A campaign's strongest narrative may score
   higher on its own; then that score stands (``basis = "narrative"``), so a campaign of one narrative
-  scores exactly as the narrative does.
+  scores as the narrative does — with one exception, the **single-source gate**: when most of the
+  campaign's posts repost or link one source and its accounts are established, the score is
+  discounted (:func:`single_source_gate`), because that is how organic news spreads.
 
 Every structure is capped; all of it converts to JSON lists for snapshots.
 """
@@ -20,7 +22,7 @@ Every structure is capped; all of it converts to JSON lists for snapshots.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -32,6 +34,7 @@ from detectors.scoring import (
     CoordinationScore,
     Record,
     Signal,
+    SignalResult,
     account_gate,
     authenticity,
     combine_signals,
@@ -39,7 +42,15 @@ from detectors.scoring import (
     raw_signals,
 )
 
-__all__ = ["CampaignScore", "CampaignState", "NarrativeTrack", "coaction_signal", "score_campaign"]
+__all__ = [
+    "CampaignScore",
+    "CampaignState",
+    "NarrativeTrack",
+    "ThemeWindow",
+    "coaction_signal",
+    "score_campaign",
+    "single_source_gate",
+]
 
 _TRACKED_ACCOUNTS: Final = 200  # distinct accounts counted exactly per narrative
 _TRACKED_MINUTES: Final = 720
@@ -137,6 +148,47 @@ class NarrativeTrack:
         return track
 
 
+class ThemeWindow:
+    """The recent posts of one theme, scored like a narrative so that related claims pushed slowly by
+    the same kind of accounts (a drip rotating four claims) are seen together before any one claim
+    has ``min_accounts`` accounts of its own."""
+
+    __slots__ = ("pending", "records", "score", "scored_at")
+
+    def __init__(self) -> None:
+        self.records: deque[Record] = deque()
+        self.pending = 0
+        self.scored_at: float | None = None
+        self.score: float | None = None
+
+    def add(self, record: Record, cfg: DetectorConfig) -> None:
+        self.records.append(record)
+        self.pending += 1
+        cutoff = record.t - cfg.window_s
+        while self.records and (len(self.records) > cfg.window_max_records or self.records[0].t < cutoff):
+            self.records.popleft()
+
+    def due(self, cfg: DetectorConfig) -> bool:
+        """The narrative count rule: first score, then after ``max(rescore_min_mentions,
+        rescore_fraction x window)`` new posts."""
+        if not self.pending:
+            return False
+        needed = max(cfg.rescore_min_mentions, int(cfg.rescore_fraction * len(self.records)))
+        return self.scored_at is None or self.pending >= needed
+
+    def to_list(self) -> list[Any]:
+        return [[r.to_list() for r in self.records], self.pending, self.scored_at, self.score]
+
+    @classmethod
+    def from_list(cls, v: Sequence[Any]) -> ThemeWindow:
+        w = cls()
+        w.records = deque(Record.from_list(r) for r in v[0])
+        w.pending = int(v[1])
+        w.scored_at = None if v[2] is None else float(v[2])
+        w.score = None if v[3] is None else float(v[3])
+        return w
+
+
 class CampaignState:
     """One campaign: accounts, their recent posts, what they acted on, and its scoring bookkeeping."""
 
@@ -145,9 +197,9 @@ class CampaignState:
         self.cfg = cfg
         self.created = created
         self.accounts: OrderedDict[str, float] = OrderedDict()  # account -> its latest post; LRU first
-        self.records: deque[Record] = deque()
-        self._record_ids: set[str] = set()
-        self.actions: dict[str, Action] = {}  # mention id -> action, for the records in the window
+        # The posts in the scoring window, by mention id. Posts pulled from account histories arrive
+        # out of order, so the window is trimmed lazily (sorted once it holds a quarter too many).
+        self.actions: dict[str, Action] = {}
         self.members_of: dict[str, set[str]] = {}  # narrative -> campaign accounts that acted on it
         self.seeds: dict[str, float] = {}  # narrative -> its best score when it seeded this campaign
         # Tracks of covered narratives the tracker no longer holds (closed or evicted), kept for alerts.
@@ -175,13 +227,23 @@ class CampaignState:
             dropped.append(gone)
         return dropped
 
+    @property
+    def posts(self) -> int:
+        return len(self.actions)
+
+    def records(self) -> list[Record]:
+        """The window's posts as scoring records, in event-time order."""
+        self._trim()
+        return [a.record() for a in self.ordered_actions()]
+
+    def ordered_actions(self) -> list[Action]:
+        return sorted(self.actions.values(), key=Action.sort_key)
+
     def add_action(self, action: Action) -> bool:
         """Record a member's post (once); returns whether it was new."""
-        if action.mention_id in self._record_ids or action.t < self.last - self.cfg.window_s:
+        if action.mention_id in self.actions or action.t < self.last - self.cfg.window_s:
             return False
-        self._record_ids.add(action.mention_id)
         self.actions[action.mention_id] = action
-        self.records.append(action.record())
         self.first = min(self.first, action.t)
         self.last = max(self.last, action.t)
         if action.narrative_id is not None:
@@ -190,24 +252,16 @@ class CampaignState:
                 members = self.members_of[action.narrative_id] = set()
             if members is not None and len(members) < _MEMBERS_PER_NARRATIVE:
                 members.add(action.account)
-        if len(self.records) > self.cfg.campaign_max_records or (
-            self.records and self.records[0].t < self.last - self.cfg.window_s
-        ):
+        if len(self.actions) > self.cfg.campaign_max_records * 5 // 4:
             self._trim()
         return True
 
     def _trim(self) -> None:
-        if len(self.records) > 1 and self.records[-1].t < self.records[-2].t:
-            # Posts pulled in from account histories can arrive out of order: keep the window sorted.
-            ordered = sorted(self.records, key=lambda r: (r.t, r.mention_id))
-            self.records = deque(ordered)
+        """Keep the newest ``campaign_max_records`` posts within ``window_s`` of the latest."""
         cutoff = self.last - self.cfg.window_s
-        while self.records and (
-            len(self.records) > self.cfg.campaign_max_records or self.records[0].t < cutoff
-        ):
-            gone = self.records.popleft()
-            self._record_ids.discard(gone.mention_id)
-            self.actions.pop(gone.mention_id, None)
+        kept = [a for a in self.ordered_actions() if a.t >= cutoff][-self.cfg.campaign_max_records :]
+        if len(kept) != len(self.actions):
+            self.actions = {a.mention_id: a for a in kept}
 
     def add_object(self, key: str) -> None:
         if key not in self.objects:
@@ -221,7 +275,7 @@ class CampaignState:
         dropped: list[str] = []
         for account, t in other.accounts.items():
             dropped.extend(self.add_account(account, t))
-        for action in sorted(other.actions.values(), key=lambda a: (a.t, a.mention_id)):
+        for action in other.ordered_actions():
             self.add_action(action)
         self._trim()
         for nid, members in other.members_of.items():
@@ -254,13 +308,19 @@ class CampaignState:
         return [nid for _, nid in out]
 
     def due(self, now: float, *, by_time: bool) -> bool:
+        """Re-score after ``rescore_fraction`` growth (at least one post: campaigns are few, and a
+        wave of a dozen accounts must be judged as it lands, not five posts later) but at most once
+        per ``campaign_rescore_s``, or when ``by_time``, ``rescore_s`` after the last score."""
         if not self.pending:
             return False
         if self.scored_at is None:
             return True
         cfg = self.cfg
-        needed = max(cfg.rescore_min_mentions, int(cfg.rescore_fraction * len(self.records)))
-        return self.pending >= needed or (by_time and now - self.scored_at >= cfg.rescore_s)
+        since = now - self.scored_at
+        needed = max(1, int(cfg.rescore_fraction * len(self.actions)))
+        return (self.pending >= needed and since >= cfg.campaign_rescore_s) or (
+            by_time and since >= cfg.rescore_s
+        )
 
     # -- snapshot -----------------------------------------------------------------------------------
 
@@ -269,9 +329,7 @@ class CampaignState:
             "id": self.id,
             "created": self.created,
             "accounts": [[a, t] for a, t in self.accounts.items()],
-            "actions": [
-                a.to_list() for a in sorted(self.actions.values(), key=lambda a: (a.t, a.mention_id))
-            ],
+            "actions": [a.to_list() for a in self.ordered_actions()],
             "members_of": {nid: sorted(m) for nid, m in self.members_of.items()},
             "seeds": self.seeds,
             "retired": [t.to_list() for t in self.retired.values()],
@@ -291,8 +349,6 @@ class CampaignState:
         for raw in d["actions"]:
             action = Action.from_list(raw)
             c.actions[action.mention_id] = action
-            c._record_ids.add(action.mention_id)
-            c.records.append(action.record())
         c.members_of = {str(nid): set(m) for nid, m in d["members_of"].items()}
         c.seeds = {str(k): float(v) for k, v in d["seeds"].items()}
         c.retired = {str(v[0]): NarrativeTrack.from_list(v) for v in d["retired"]}
@@ -337,7 +393,7 @@ def coaction_signal(campaign: CampaignState, graph: CoActionGraph, now: float) -
     members = set(campaign.accounts)
     strong: set[str] = set()
     for edge in graph.edges_among(members):
-        if graph.is_strong(edge, now):
+        if edge.count >= 2 and graph.is_strong(edge, now):  # one co-action is never repeated
             strong.update((edge.a, edge.b))
     n = len(members)
     if not strong:
@@ -350,9 +406,61 @@ def coaction_signal(campaign: CampaignState, graph: CoActionGraph, now: float) -
     )
 
 
+def single_source_gate(actions: Sequence[Action], coaction: float, cfg: DetectorConfig) -> Signal:
+    """Discount for amplification of one source by established accounts: ``1 - S x E x (1 - C)``.
+
+    ``S`` is the share of posts that repost one post or carry one link (the most shared), ``E`` the
+    share of accounts that are established (known to be older than ``new_account_days`` and to have
+    at least ``low_followers`` followers; unknown counts as not established), ``C`` the share of
+    accounts with repeated co-action (:func:`coaction_signal`). Reposting or linking a news outlet's
+    story within seconds of each other is what hundreds of ordinary accounts do when news breaks
+    (CooRTweet's co-retweet rule fires on it); it only becomes evidence of coordination when the
+    accounts are fresh or throwaway, or when the same accounts do it again on other objects.
+    """
+    if not actions:
+        return Signal(1.0, True, "no posts")
+    sources: Counter[str] = Counter()
+    for a in actions:
+        for obj in {*(("r:" + a.repost_of,) if a.repost_of else ()), *("l:" + u for u in a.links)}:
+            sources[obj] += 1
+    top, top_posts = min(sources.items(), key=lambda kv: (-kv[1], kv[0])) if sources else ("", 0)
+    share = top_posts / len(actions)
+    latest = {a.account: a for a in actions}
+    established = sum(1 for a in latest.values() if a.new_account is False and a.low_followers is False)
+    est_share = established / len(latest)
+    value = 1.0 - share * est_share * (1.0 - coaction)
+    what = (
+        ("reposts of " + top[2:])
+        if top.startswith("r:")
+        else ("links to " + top[2:])
+        if top
+        else "no shared source"
+    )
+    return Signal(
+        value,
+        True,
+        f"{top_posts} of {len(actions)} posts ({share:.0%}) are {what}; {established} of {len(latest)} accounts "
+        f"are established (over {cfg.new_account_days:g} days old, {cfg.low_followers}+ followers); gate x{value:.2f}",
+    )
+
+
+def _gated(score: CoordinationScore, gate: Signal, cfg: DetectorConfig) -> CoordinationScore:
+    """``score`` with one more gate: every contribution scaled by it, the gate listed with weight 0."""
+    signals = {
+        name: SignalResult(s.value, s.weight, s.contribution * gate.value, s.detail)
+        for name, s in score.signals.items()
+    }
+    signals["single_source"] = SignalResult(gate.value, 0.0, 0.0, gate.detail)
+    value = score.score * gate.value
+    return CoordinationScore(
+        value, cfg.severity_for(value), signals, score.accounts, score.authentic, score.authentic_reason
+    )
+
+
 def score_campaign(
     campaign: CampaignState,
     tracks: Mapping[str, NarrativeTrack],
+    covered: Sequence[str],
     graph: CoActionGraph,
     *,
     now: float,
@@ -361,25 +469,27 @@ def score_campaign(
     cfg: DetectorConfig,
 ) -> CampaignScore:
     """The campaign-wide score over its posts, or its strongest narrative's own score if higher."""
-    records = list(campaign.records)
+    records = campaign.records()
     accounts = len({r.account for r in records})
     gates = {
         "distinct_accounts": account_gate(accounts, cfg.min_accounts, cfg.accounts_scale),
         "account_concentration": concentration_gate(records, cfg.min_accounts),
     }
     raw, core = raw_signals(records, now=now, interval=interval, background_rate=background_rate, cfg=cfg)
-    raw["coaction"] = coaction_signal(campaign, graph, now)
+    coaction = coaction_signal(campaign, graph, now)
+    raw["coaction"] = coaction
     weights = {**cfg.weights, "coaction": cfg.coaction_weight}
     value, signals = combine_signals(gates, raw, weights)
     authentic, reason = authenticity(records, core, cfg.authentic_share)
     own = CoordinationScore(value, cfg.severity_for(value), signals, accounts, authentic, reason)
     best: tuple[float, str] | None = None
-    for nid in campaign.covered(tracks):
+    for nid in covered:
         track = tracks.get(nid)
         if track is not None and track.score is not None and (best is None or track.score.score > best[0]):
             best = (track.score.score, nid)
+    gate = single_source_gate(campaign.ordered_actions(), coaction.value if coaction.available else 0.0, cfg)
     if best is not None and best[0] > value:
         narrative_score = tracks[best[1]].score
         if narrative_score is not None:
-            return CampaignScore(narrative_score, "narrative", best[1], value)
-    return CampaignScore(own, "campaign", None, value)
+            return CampaignScore(_gated(narrative_score, gate, cfg), "narrative", best[1], value * gate.value)
+    return CampaignScore(_gated(own, gate, cfg), "campaign", None, value * gate.value)

@@ -9,8 +9,9 @@ emits (:mod:`detectors.facts`), one event-time slot at a time, and keeps, global
    narrative, theme, link, hashtag set or reposted post within the coordination window; repeated,
    symmetric pairs become strong edges, and many accounts on one object at once become a burst;
 3. **campaigns** (:mod:`detectors.campaign_state`): groups of accounts linked by evidence — a
-   synchronised burst, a strong edge, or a narrative that scored at least ``campaign_seed_score`` —
-   maintained incrementally. Evidence whose accounts overlap a campaign (at least
+   synchronised burst, a strong edge, or a narrative or theme that scored at least
+   ``campaign_seed_score`` (a theme is scored over its recent posts like a narrative; its coordinated
+   core becomes the group) — maintained incrementally. Evidence whose accounts overlap a campaign (at least
    ``campaign_merge_share`` of the smaller group, and 2 accounts), or that bursts on an object the
    campaign already burst on, joins it; when it joins several campaigns they merge;
 4. **alerts** (:mod:`detectors.campaign_alerts`): the campaign score (narrative signals over the
@@ -29,17 +30,17 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
-from collections import ChainMap, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from detectors.campaign_alerts import CampaignLifecycle, CampaignView
-from detectors.campaign_state import CampaignState, NarrativeTrack, score_campaign
+from detectors.campaign_state import CampaignState, NarrativeTrack, ThemeWindow, score_campaign
 from detectors.coaction import CoActionGraph, Evidence
 from detectors.config import DetectorConfig
 from detectors.facts import Action, NarrativeReport
-from detectors.scoring import BackgroundRate, CoordinationInterval
+from detectors.scoring import BackgroundRate, CoordinationInterval, score_records_with_core
 from detectors.themes import ThemeIndex
 from schemas.alert_v2 import AlertV2
 
@@ -106,6 +107,8 @@ class CampaignTracker:
         self._themes = ThemeIndex(config)
         self._graph = CoActionGraph(config)
         self._tracks: OrderedDict[str, NarrativeTrack] = OrderedDict()  # least recently active first
+        self._theme_windows: OrderedDict[str, ThemeWindow] = OrderedDict()  # least recently active first
+        self._dirty_themes: set[str] = set()
         self._campaigns: dict[str, CampaignState] = {}
         self._campaign_of: dict[str, str] = {}  # account -> its campaign
         self._by_narrative: dict[str, set[str]] = {}  # narrative -> campaigns with members on it
@@ -137,7 +140,8 @@ class CampaignTracker:
         return self._themes.theme_of(narrative_id)
 
     def process(self, facts: Iterable[Action | NarrativeReport]) -> CampaignStep:
-        """Apply one slot's facts: born reports, then actions in order, then the other reports."""
+        """Apply one slot's facts: born reports, then actions in event-time order, then the other
+        reports (scores and closings, in the order given)."""
         actions: list[Action] = []
         reports: list[NarrativeReport] = []
         for fact in facts:
@@ -149,10 +153,14 @@ class CampaignTracker:
                 raise TypeError(f"expected Action or NarrativeReport, got {type(fact).__name__}")
         alerts: list[AlertV2] = []
         self._themes.assign(reports)
+        # Buckets arrive one after the other; event order makes the result independent of how many
+        # buckets (and workers) the slot's facts came from.
+        actions.sort(key=Action.sort_key)
         assignments = [self._on_action(action, alerts) for action in actions]
         for report in reports:
             if report.kind != "born":
                 self._on_report(report, alerts)
+        alerts.extend(self._score_themes())
         alerts.extend(self._score_due(by_count=True))
         return self._step(alerts, assignments, len(actions), len(reports))
 
@@ -190,6 +198,9 @@ class CampaignTracker:
         theme = self._themes.theme_of(action.narrative_id)
         if action.narrative_id is not None:
             self._track(action.narrative_id, theme).observe(action)
+        if theme is not None:
+            self._theme_window(theme).add(action.record(), self.config)
+            self._dirty_themes.add(theme)
         for evidence in self._graph.observe(action, theme):
             alerts.extend(self._on_evidence(evidence))
         cid = self._campaign_of.get(action.account)
@@ -222,6 +233,43 @@ class CampaignTracker:
         else:
             self._tracks.move_to_end(nid)
         return track
+
+    def _theme_window(self, theme: str) -> ThemeWindow:
+        window = self._theme_windows.get(theme)
+        if window is None:
+            window = self._theme_windows[theme] = ThemeWindow()
+            while len(self._theme_windows) > self.config.max_live_themes:
+                self._theme_windows.popitem(last=False)
+        else:
+            self._theme_windows.move_to_end(theme)
+        return window
+
+    def _score_themes(self) -> list[AlertV2]:
+        """Score themes with enough new posts; a theme that scores ``campaign_seed_score`` makes the
+        accounts of its coordinated core (all of them if fewer than 2 posts are flagged) a group."""
+        alerts: list[AlertV2] = []
+        dirty, self._dirty_themes = sorted(self._dirty_themes), set()
+        for theme in dirty:
+            window = self._theme_windows.get(theme)
+            if window is None or not window.due(self.config):
+                continue
+            records = list(window.records)
+            if len({r.account for r in records}) < self.config.min_accounts:
+                continue
+            verdict, core = score_records_with_core(
+                records,
+                now=self._now,
+                interval=self._interval.value(),
+                background_rate=self._background.rate(),
+                cfg=self.config,
+            )
+            window.pending, window.scored_at, window.score = 0, self._now, verdict.score
+            if verdict.score >= self.config.campaign_seed_score:
+                members = (
+                    [records[i].account for i in core] if len(core) >= 2 else [r.account for r in records]
+                )
+                alerts.extend(self._link(members, "t:" + theme, self._now))
+        return alerts
 
     def _retire(self, nid: str) -> None:
         """A narrative leaves the table; campaigns covering it keep its track for their alerts."""
@@ -381,7 +429,13 @@ class CampaignTracker:
                     del self._by_narrative[nid]
 
     def _view(self, campaign: CampaignState) -> CampaignView:
-        tracks = ChainMap[str, NarrativeTrack](self._tracks, campaign.retired)
+        """The campaign with the tracks of the narratives it has posts on (live ones from the table,
+        closed ones from the campaign) and the narratives it covers."""
+        tracks: dict[str, NarrativeTrack] = {}
+        for nid in (*campaign.members_of, *campaign.seeds):
+            track = self._tracks.get(nid) or campaign.retired.get(nid)
+            if track is not None:
+                tracks[nid] = track
         return CampaignView(campaign, tracks, campaign.covered(tracks), self._graph)
 
     # -- scoring and lifecycle ----------------------------------------------------------------------
@@ -400,12 +454,13 @@ class CampaignTracker:
             dirty, self._dirty = sorted(self._dirty), set()
             for cid in dirty:
                 campaign = self._campaigns.get(cid)
-                if (
-                    campaign is not None
-                    and len(campaign.accounts) >= self.config.min_accounts
-                    and campaign.due(self._now, by_time=self._worth_watching(campaign))
-                ):
+                if campaign is None or len(campaign.accounts) < self.config.min_accounts:
+                    continue
+                if campaign.due(self._now, by_time=self._worth_watching(campaign)):
                     alerts.extend(self._score(campaign))
+                elif campaign.scored_at is not None:
+                    # Growth within campaign_rescore_s of the last score: judge it once that has passed.
+                    heapq.heappush(self._due, (campaign.scored_at + self.config.campaign_rescore_s, cid))
         while self._due and self._due[0][0] <= self._now:
             _, cid = heapq.heappop(self._due)
             campaign = self._campaigns.get(cid)
@@ -422,6 +477,7 @@ class CampaignTracker:
         result = score_campaign(
             campaign,
             view.tracks,
+            view.covered,
             self._graph,
             now=now,
             interval=self._interval.value(),
@@ -496,6 +552,8 @@ class CampaignTracker:
             "themes": self._themes.snapshot(),
             "graph": self._graph.snapshot(),
             "tracks": [t.to_list() for t in self._tracks.values()],
+            "theme_windows": [[k, w.to_list()] for k, w in self._theme_windows.items()],
+            "dirty_themes": sorted(self._dirty_themes),
             "campaigns": [self._campaigns[cid].to_dict() for cid in self._campaigns],
             "campaign_of": [[a, c] for a, c in self._campaign_of.items()],
             "by_narrative": {nid: sorted(c) for nid, c in self._by_narrative.items()},
@@ -519,6 +577,10 @@ class CampaignTracker:
         tracker._themes = ThemeIndex.restore(snap["themes"], config)
         tracker._graph = CoActionGraph.restore(snap["graph"], config)
         tracker._tracks = OrderedDict((str(v[0]), NarrativeTrack.from_list(v)) for v in snap["tracks"])
+        tracker._theme_windows = OrderedDict(
+            (str(k), ThemeWindow.from_list(v)) for k, v in snap["theme_windows"]
+        )
+        tracker._dirty_themes = {str(k) for k in snap["dirty_themes"]}
         for raw in snap["campaigns"]:
             campaign = CampaignState.from_dict(raw, config)
             tracker._campaigns[campaign.id] = campaign

@@ -101,13 +101,16 @@ class EdgeEvidence:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A finding of the graph: accounts that acted together, and why."""
+    """A finding of the graph: accounts that acted together, and why.
+
+    For a burst, ``strength`` is the Poisson tail of that many accounts on ``object_key`` within the
+    window given its earlier rate; for an edge, its decayed weight."""
 
     kind: Literal["burst", "edge"]
     t: float
     accounts: tuple[str, ...]
     object_key: str | None  # the burst's object; None for an edge
-    detail: str
+    strength: float
 
 
 class Edge:
@@ -363,10 +366,16 @@ class CoActionGraph:
         found: list[Evidence] = []
         for key in object_keys(action, theme_id):
             obj = self._object(key, action.t)
-            self._collect(obj, key, action, partners)
+            obj.window.append((action.t, action.account, action.mention_id))
+            obj.counts[action.account] = obj.counts.get(action.account, 0) + 1
             burst = self._burst(obj, key, action)
             if burst is not None:
                 found.append(burst)
+            # A busy object (a trending hashtag, a big organic theme) pairs everyone with everyone by
+            # chance; like a common term in TF-IDF it is no evidence unless it bursts. This also bounds
+            # the pairs a post makes.
+            if burst is not None or len(obj.counts) <= self.cfg.busy_object_accounts:
+                self._collect(obj, key, action, partners)
         if partners:
             node.count_coaction(action.mention_id)
             self.coactions += 1
@@ -409,7 +418,8 @@ class CoActionGraph:
     def _collect(
         self, obj: _Object, key: str, action: Action, partners: dict[str, tuple[float, str, str]]
     ) -> None:
-        """Partners of ``action`` on one object: the latest post of each other account within τ."""
+        """Partners of ``action`` (already in the window) on one object: the latest post of each
+        other account within τ, at most ``max_partners`` posts back."""
         seen = 0
         for t, account, mention in reversed(obj.window):
             if seen >= self.cfg.max_partners:
@@ -421,8 +431,6 @@ class CoActionGraph:
             best = partners.get(account)
             if best is None or gap < best[0]:
                 partners[account] = (gap, mention, key)
-        obj.window.append((action.t, action.account, action.mention_id))
-        obj.counts[action.account] = obj.counts.get(action.account, 0) + 1
 
     def _burst(self, obj: _Object, key: str, action: Action) -> Evidence | None:
         k = len(obj.counts)
@@ -441,14 +449,7 @@ class CoActionGraph:
         obj.burst_until = action.t
         if first:
             self.bursts += 1
-        return Evidence(
-            "burst",
-            action.t,
-            tuple(sorted(obj.counts)),
-            key,
-            f"{k} accounts on {key} within {self.window:.0f} s; {mu:.2f} posts expected from its earlier "
-            f"rate (p = {p:.1e})",
-        )
+        return Evidence("burst", action.t, tuple(sorted(obj.counts)), key, p)
 
     def _link_partners(self, action: Action, partners: dict[str, tuple[float, str, str]]) -> list[Evidence]:
         found: list[Evidence] = []
@@ -470,17 +471,8 @@ class CoActionGraph:
             ev = EdgeEvidence(their_mention, action.mention_id, gap, key)
             edge.add(now, self.half_life, posts, ev, gap <= self.fast_window)
             self._updates_since_threshold += 1
-            if self.is_strong(edge, now):
-                found.append(
-                    Evidence(
-                        "edge",
-                        now,
-                        pair,
-                        None,
-                        f"{edge.count} co-actions (weight {edge.weight(now, self.half_life):.1f}, "
-                        f"symmetry {edge.symmetry:.2f})",
-                    )
-                )
+            if edge.count >= 2 and self.is_strong(edge, now):
+                found.append(Evidence("edge", now, pair, None, edge.weight(now, self.half_life)))
         self._evict_edges()
         if self._updates_since_threshold >= _PERCENTILE_EVERY:
             self.refresh_threshold(now)

@@ -259,6 +259,15 @@ class DetectorConfig:
         default=50,
         metadata=_num(1, 100_000, "latest partners per object a post is paired with", integer=True),
     )
+    busy_object_accounts: int = field(
+        default=20,
+        metadata=_num(
+            2,
+            1_000_000,
+            "an object with more accounts in the window pairs nobody unless it bursts",
+            integer=True,
+        ),
+    )
     burst_alpha: float = field(
         default=1e-4,
         metadata=_num(
@@ -294,12 +303,19 @@ class DetectorConfig:
         default=0.20,
         metadata=_num(0.0, 1000.0, "weight of the repeated co-action signal in a campaign score"),
     )
+    campaign_rescore_s: float = field(
+        # A wave lands within ~40 s; judging it every 10 s costs little delay and bounds scoring work.
+        default=10.0,
+        metadata=_num(0.0, 86400.0, "a growing campaign is re-scored at most this often"),
+    )
     campaign_idle_s: float = field(
         default=21600.0,
         metadata=_num(60.0, 30 * 86400.0, "a campaign whose accounts were idle this long closes"),
     )
     campaign_max_records: int = field(
-        default=1000, metadata=_num(10, 1_000_000, "posts kept per campaign for its score", integer=True)
+        # As window_max_records for narratives: scoring cost grows with n log n of the window.
+        default=400,
+        metadata=_num(10, 1_000_000, "posts kept per campaign for its score", integer=True),
     )
     campaign_max_accounts: int = field(
         default=5000, metadata=_num(2, 10_000_000, "accounts per campaign", integer=True)

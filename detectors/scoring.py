@@ -50,6 +50,7 @@ __all__ = [
     "new_accounts",
     "raw_signals",
     "score_records",
+    "score_records_with_core",
     "synchrony",
     "tightness",
 ]
@@ -537,6 +538,21 @@ def score_records(
     ``gates * weight * value / sum(available weights)`` so contributions add up to the score. The
     gates are reported as signals with weight 0 and contribution 0.
     """
+    return score_records_with_core(
+        records, now=now, interval=interval, background_rate=background_rate, cfg=cfg
+    )[0]
+
+
+def score_records_with_core(
+    records: Sequence[Record],
+    *,
+    now: float,
+    interval: float,
+    background_rate: float | None,
+    cfg: DetectorConfig,
+) -> tuple[CoordinationScore, list[int]]:
+    """:func:`score_records` and the coordinated core (indices of the posts flagged by synchrony,
+    near-duplicate, co-link, co-hashtag or co-repost)."""
     accounts = len({r.account for r in records})
     gates = {
         "distinct_accounts": account_gate(accounts, cfg.min_accounts, cfg.accounts_scale),
@@ -545,7 +561,7 @@ def score_records(
     raw, core = raw_signals(records, now=now, interval=interval, background_rate=background_rate, cfg=cfg)
     score, signals = combine_signals(gates, raw, cfg.weights)
     authentic, reason = authenticity(records, core, cfg.authentic_share)
-    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason)
+    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason), core
 
 
 def raw_signals(

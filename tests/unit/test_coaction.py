@@ -226,11 +226,11 @@ def test_snapshot_restore_continues_exactly() -> None:
     cfg = replace(DetectorConfig(), min_accounts=3)
     actions = stream()
     whole = CoActionGraph(cfg)
-    expected = [(e.kind, e.accounts, e.detail) for a in actions for e in whole.observe(a, "thm-1")]
+    expected = [(e.kind, e.accounts, e.strength) for a in actions for e in whole.observe(a, "thm-1")]
     first = CoActionGraph(cfg)
-    got = [(e.kind, e.accounts, e.detail) for a in actions[:25] for e in first.observe(a, "thm-1")]
+    got = [(e.kind, e.accounts, e.strength) for a in actions[:25] for e in first.observe(a, "thm-1")]
     restored = CoActionGraph.restore(json.loads(json.dumps(first.snapshot())), cfg)
-    got += [(e.kind, e.accounts, e.detail) for a in actions[25:] for e in restored.observe(a, "thm-1")]
+    got += [(e.kind, e.accounts, e.strength) for a in actions[25:] for e in restored.observe(a, "thm-1")]
     assert got == expected
     assert json.dumps(restored.snapshot(), sort_keys=True) == json.dumps(whole.snapshot(), sort_keys=True)
 
