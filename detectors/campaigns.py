@@ -98,6 +98,15 @@ class _Tally:
     scored: int = 0
 
 
+def _specific(obj: str) -> bool:
+    """Whether a later burst on ``obj`` belongs to the campaign that burst on it before: a narrative,
+    a link, a reposted post or a set of several hashtags is one campaign's material; a theme or a
+    single hashtag is a subject many people post about, so owning it would pull every later burst on
+    that subject into the first group that burst there."""
+    kind, _, value = obj.partition(":")
+    return kind in ("n", "l", "r") or (kind == "h" and " " in value)
+
+
 class CampaignTracker:
     """Global, event-time campaign detection over the facts of every bucket."""
 
@@ -218,7 +227,10 @@ class CampaignTracker:
             track.summary = report.summary or track.summary
         score = report.score.score if report.score is not None else 0.0
         if track is not None and score >= self.config.campaign_seed_score and track.accounts:
-            alerts.extend(self._link(sorted(track.accounts), "n:" + nid, report.t, seed=(nid, score)))
+            # The coordinated core, not every account: a narrative also collects bystanders (an
+            # organic post close enough to join it), who are no part of the group.
+            members = report.core_accounts if len(report.core_accounts) >= 2 else sorted(track.accounts)
+            alerts.extend(self._link(members, "n:" + nid, report.t, seed=(nid, score)))
         if report.kind == "closed":
             self._themes.forget(nid)
             self._retire(nid)
@@ -333,7 +345,7 @@ class CampaignTracker:
             return []
         for account in free:
             self._join(survivor, account, t)
-        if obj is not None and obj.startswith(("t:", "n:", "l:", "h:", "r:")):
+        if obj is not None and _specific(obj):
             survivor.add_object(obj)
             self._owner[obj] = survivor.id
         if seed is not None:
@@ -467,7 +479,7 @@ class CampaignTracker:
             if campaign is None or len(campaign.accounts) < self.config.min_accounts:
                 continue
             settling = campaign.settle_at is not None and campaign.settle_at <= self._now
-            if campaign.pending or settling:
+            if settling or campaign.due(self._now, by_time=self._worth_watching(campaign)):
                 alerts.extend(self._score(campaign))
         return alerts
 
@@ -497,7 +509,22 @@ class CampaignTracker:
         else:
             campaign.settle_at = None
         alert = self._lifecycle.on_score(view, result, now)
+        if alert is None and self._holds_no_evidence(campaign):
+            # A group that, taken together, scores below the candidate threshold once it is large
+            # enough for the account gate not to be the reason is not a campaign: release its
+            # accounts, so that it cannot grow into an organic blob that absorbs real campaigns.
+            self._forget(campaign)
+            self._tally.closed += 1
         return [alert] if alert is not None else []
+
+    def _holds_no_evidence(self, campaign: CampaignState) -> bool:
+        result = campaign.result
+        return (
+            result is not None
+            and result.score.score < self.config.campaign_seed_score
+            and len(campaign.accounts) >= 2 * self.config.min_accounts
+            and not self._lifecycle.is_open(campaign.id)
+        )
 
     def _close_idle(self) -> list[AlertV2]:
         alerts: list[AlertV2] = []

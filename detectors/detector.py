@@ -53,6 +53,7 @@ SNAPSHOT_VERSION: Final = 1
 #: Every value ``text.script_of`` can return; scripts outside ``model_scripts`` get the strict threshold.
 SCRIPTS: Final = ("latin", "arabic", "cyrillic", "cjk", "other", "none")
 _KEYS_PER_NARRATIVE: Final = 64  # exact keys indexed per narrative for direct joins
+_CORE_ACCOUNTS: Final = 200  # core accounts a narrative report lists for the campaign level
 _URL_CACHE: Final = 20_000
 # Copies, reposts and quotes repeat texts; each entry holds a normalised text and a few short strings.
 _TEXT_CACHE: Final = 20_000
@@ -508,6 +509,7 @@ class Detector:
             score=state.last_score,
             summary=summary,
             interval_sample=state.interval_sample() if kind == "closed" else None,
+            core_accounts=state.core_accounts[:_CORE_ACCOUNTS],
         )
 
     def _housekeeping(self, now: float) -> tuple[list[Alert], int, int]:

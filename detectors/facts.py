@@ -242,6 +242,9 @@ class NarrativeReport:
     # closed only: (seconds to the second account, seconds to half of the posts) for the global
     # coordination-interval estimate (CooRnet's method, see scoring.CoordinationInterval)
     interval_sample: tuple[float, float] | None = None
+    # scored / closed: the accounts of the narrative's coordinated core (posts flagged by synchrony,
+    # near-duplicate, co-link, co-hashtag or co-repost), at most 200; empty when unknown
+    core_accounts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in REPORT_KINDS:
@@ -261,12 +264,13 @@ class NarrativeReport:
             None if self.score is None else self.score.to_dict(),
             None if self.summary is None else self.summary.to_list(),
             None if self.interval_sample is None else list(self.interval_sample),
+            list(self.core_accounts),
         ]
 
     @classmethod
     def from_list(cls, v: Sequence[Any]) -> NarrativeReport:
-        if not isinstance(v, list | tuple) or len(v) != 9:
-            raise ValueError("a narrative report is a list of 9 values")
+        if not isinstance(v, list | tuple) or len(v) != 10:
+            raise ValueError("a narrative report is a list of 10 values")
         kind = str(v[1])
         if kind == "born":
             typed: ReportKind = "born"
@@ -287,4 +291,5 @@ class NarrativeReport:
             score=None if score is None else CoordinationScore.from_dict(score),
             summary=None if v[7] is None else NarrativeSummary.from_list(v[7]),
             interval_sample=None if v[8] is None else (float(v[8][0]), float(v[8][1])),
+            core_accounts=tuple(str(a) for a in v[9]),
         )

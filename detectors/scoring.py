@@ -758,6 +758,7 @@ class NarrativeState:
         self.dropped = False  # records fell out by the count cap (not only by age)
         self.settle_at: float | None = None  # re-score then: the timing of the last posts is final
         self.last_score: CoordinationScore | None = None
+        self.core_accounts: tuple[str, ...] = ()
 
     def add(self, rec: Record, *, handle: str | None, lang: str | None, platform: str, text: str) -> None:
         cfg = self.cfg
@@ -822,12 +823,15 @@ class NarrativeState:
                 r.simhash = h if h is not None else simhash64(r.normalized)
                 hashed[r.key] = r.simhash
                 r.normalized = ""
-        result = score_records(
+        result, core = score_records_with_core(
             self.records, now=now, interval=interval, background_rate=background_rate, cfg=self.cfg
         )
         self.pending = 0
         self.scored_at = now
         self.last_score = result
+        # The accounts of the coordinated core, for the campaign level (not persisted in snapshots:
+        # recomputed at the next score; a restored narrative reports all its accounts until then).
+        self.core_accounts = tuple(sorted({self.records[i].account for i in core}))
         return result
 
     def interval_sample(self) -> tuple[float, float] | None:

@@ -75,7 +75,7 @@ def test_bad_fact_lists_are_refused() -> None:
     with pytest.raises(ValueError, match="21 values"):
         Action.from_list([1, 2, 3])
     with pytest.raises(ValueError, match="report kind"):
-        NarrativeReport.from_list(["n", "reborn", 0, "", None, None, None, None, None])
+        NarrativeReport.from_list(["n", "reborn", 0, "", None, None, None, None, None, []])
     with pytest.raises(ValueError, match="report kind"):
         NarrativeReport("n", "reborn", 0.0)  # type: ignore[arg-type]
 
