@@ -27,8 +27,9 @@ from typing import Any, Final, Literal, cast
 
 from detectors.campaign_state import CampaignScore, CampaignState, NarrativeTrack
 from detectors.coaction import CoActionGraph, Edge
-from detectors.config import SEVERITY_ORDER, DetectorConfig
+from detectors.config import DetectorConfig
 from detectors.facts import Action
+from detectors.lifecycle import next_revision
 from detectors.text import keywords, make_label
 from schemas.alert_v2 import (
     MAX_ALERT_EDGES,
@@ -65,10 +66,6 @@ def campaign_alert_id(campaign_id: str) -> str:
 
 def _ts(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
-
-
-def _rank(severity: str) -> int:
-    return SEVERITY_ORDER.index(severity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,28 +121,21 @@ class CampaignLifecycle:
 
     def on_score(self, view: CampaignView, score: CampaignScore, now: float) -> AlertV2 | None:
         """The revision to publish after a re-score, or None."""
-        cid = view.state.id
-        last = self._open.get(cid)
-        verdict = score.score
-        if last is None:
-            if verdict.severity is None:
-                return None
-            return self._publish(view, score, now, "open", verdict.severity)
-        # Once open, an alert keeps at least 'low' until it closes (as narrative alerts do).
-        severity = verdict.severity or SEVERITY_ORDER[0]
-        if _rank(severity) > _rank(last.severity):
-            return self._publish(view, score, now, "updated", severity)
-        if now - last.as_of < self.cfg.min_revision_s:
-            return None
+        last = self._open.get(view.state.id)
         growth = 1.0 + self.cfg.revision_growth
-        material = (
-            len(view.state.accounts) >= last.accounts * growth
-            or view.state.posts >= last.posts * growth
-            or len(view.covered) > last.narratives
-            or severity != last.severity
-            or verdict.authentic != last.authentic
+        decision = next_revision(
+            None if last is None else (last.severity, last.as_of, last.authentic),
+            score.score,
+            now,
+            self.cfg,
+            grew=last is not None
+            and (
+                len(view.state.accounts) >= last.accounts * growth
+                or view.state.posts >= last.posts * growth
+                or len(view.covered) > last.narratives
+            ),
         )
-        return self._publish(view, score, now, "updated", severity) if material else None
+        return None if decision is None else self._publish(view, score, now, *decision)
 
     def on_close(self, view: CampaignView, now: float, *, merged_into: str | None = None) -> AlertV2 | None:
         """The closing revision when a campaign with an open alert ends (or merges), else None."""

@@ -35,7 +35,7 @@ from detectors.clustering import ClusterAssignment, OnlineClusterer
 from detectors.config import DetectorConfig
 from detectors.facts import Action, NarrativeReport, encode_centroid
 from detectors.lifecycle import AlertLifecycle, summarize
-from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState, Record
+from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState
 from detectors.text import (
     canonical_url,
     exact_key,
@@ -203,8 +203,8 @@ class Detector:
         for i, (m, p, res) in enumerate(zip(mentions, prepared, results, strict=True)):
             self._background.observe(p.t)
             self._now = max(self._now, p.t)
-            objects = self._objects(m, p)
-            actions.append(self._action(m, p, res, objects))
+            action = self._action(m, p, res, self._objects(m, p))
+            actions.append(action)
             if res is None:
                 assignments.append(Assignment(m.id, None, 0.0, False))
                 continue
@@ -219,7 +219,7 @@ class Detector:
                     )
                 )
             if res.narrative_id in clusterer or evicted_at.get(res.narrative_id, -1) > i:
-                self._record(m, p, res, objects)
+                self._record(m, p, res.narrative_id, action)
                 touched[res.narrative_id] = None
         scored = 0
         for nid in touched:
@@ -422,9 +422,8 @@ class Detector:
             official=author.id in self.allowlist,
         )
 
-    def _record(self, m: Mention, p: _Prepared, res: ClusterAssignment, o: _Objects) -> None:
+    def _record(self, m: Mention, p: _Prepared, nid: str, action: Action) -> None:
         cfg = self.config
-        nid = res.narrative_id
         feats = p.text
         state = self._states.get(nid)
         if state is None:
@@ -434,26 +433,12 @@ class Detector:
         if feats.key not in self._key_index and len(keys) < _KEYS_PER_NARRATIVE:
             self._key_index[feats.key] = nid
             keys.append(feats.key)
-        author = m.author
-        rec = Record(
-            t=p.t,
-            account=author.id,
-            key=feats.key,
-            simhash=None,
-            links=o.links,
-            tags=o.tags,
-            repost_of=m.repost_of,
-            new_account=o.new_account,
-            low_followers=o.low_followers,
-            similarity=1.0 if res.created else res.similarity,
-            mention_id=m.id,
-            official=author.id in self.allowlist,
-            founder=res.created,
-            tokens=feats.tokens,
-            normalized=feats.normalized,
-        )
+        # The narrative's record is the mention's action as scoring sees it, plus the normalised text
+        # kept until the simhash is computed (only when the narrative is scored).
+        rec = action.record()
+        rec.normalized = feats.normalized
         was_clean = state.pending == 0
-        state.add(rec, handle=author.handle, lang=m.lang, platform=m.platform, text=m.text)
+        state.add(rec, handle=m.author.handle, lang=m.lang, platform=m.platform, text=m.text)
         if was_clean and state.scored_at is not None and self._worth_watching(state):
             heapq.heappush(self._due, (state.scored_at + cfg.rescore_s, nid))
 

