@@ -68,9 +68,10 @@ format: venv ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: venv ## benchmarks that print their figures (core, detection quality, pipeline, embedding)
+bench: venv ## benchmarks that print their figures (core, campaign level, quality beside CooRTweet, pipeline, embedding)
 	$(PY) -m bench.core
-	$(PY) -m bench.quality
+	$(PY) -m bench.campaigns
+	$(PY) -m bench.quality --seed 7 --seed 1 --seed 2
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.embedding
 

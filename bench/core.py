@@ -31,6 +31,8 @@ from detectors.clustering import OnlineClusterer
 from detectors.routing import route_buckets
 
 if TYPE_CHECKING:
+    from detectors.config import DetectorConfig
+    from detectors.detector import Detector
     from schemas.models import Mention
 
 F32 = npt.NDArray[np.float32]
@@ -312,9 +314,26 @@ def run_detector_throughput(
     timed mentions always search an index of ``n_live`` live narratives (each new one evicts the least
     recent; none expires within the 1.5 hours). Only the scenario is timed.
     """
+    from detectors.config import DetectorConfig
+
+    # Capped at n_live, the live count stays there: each new narrative evicts the least recent one.
+    detector, parsed, vectors = prefilled_detector(
+        DetectorConfig(max_live_narratives=n_live), n_live, n_stream, batch, seed
+    )
+    start, cpu = time.perf_counter(), time.process_time()
+    for s in range(0, len(parsed), batch):
+        detector.process(parsed[s : s + batch], vectors[s : s + batch])
+    seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu
+    return Throughput(len(parsed), seconds, detector.live_narratives, float("nan"), cpu_seconds)
+
+
+def prefilled_detector(
+    config: DetectorConfig, n_live: int, n_stream: int, batch: int, seed: int
+) -> tuple[Detector, list[Mention], F32]:
+    """A Detector with ``n_live`` narratives founded, and the simulated scenario to time after them."""
     from datetime import timedelta
 
-    from detectors.config import DetectorConfig
     from detectors.detector import Detector
     from schemas.models import Author, Mention
 
@@ -334,17 +353,10 @@ def run_detector_throughput(
         for i in range(n_live)
     ]
     founder_vecs = SyntheticStream(seed=seed).founders(n_live)
-    # Capped at n_live, the live count stays there: each new narrative evicts the least recent one.
-    config = DetectorConfig(max_live_narratives=n_live)
     detector = Detector(config, model_name="hashing", allowlist=allowlist)
     for s in range(0, n_live, batch):
         detector.process(founders[s : s + batch], founder_vecs[s : s + batch])
-    start, cpu = time.perf_counter(), time.process_time()
-    for s in range(0, len(parsed), batch):
-        detector.process(parsed[s : s + batch], vectors[s : s + batch])
-    seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu
-    return Throughput(len(parsed), seconds, detector.live_narratives, float("nan"), cpu_seconds)
+    return detector, parsed, vectors
 
 
 def _timed(label: str, fn: Callable[[], None]) -> None:

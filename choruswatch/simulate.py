@@ -8,8 +8,12 @@ The scenario mixes what an analyst actually sees in a day of monitoring:
 * organic viral events (an earthquake, a football final, a product launch): hundreds of accounts
   reacting to one event in their own words with a sharp but organic onset — the hard negatives;
 * an allowlisted official campaign (a ministry and its embassies running a hashtag day);
-* ten inauthentic campaigns of six kinds: copy-paste bursts, paraphrased talking points, link-sharing
-  rings, hashtag pushes, a slow drip over hours and one campaign in two languages.
+* eleven inauthentic campaigns of six kinds: copy-paste bursts, paraphrased talking points,
+  link-sharing rings, hashtag pushes, two slow drips over hours and one campaign in two languages;
+* three campaigns that span several narratives (:mod:`choruswatch.simulate_campaigns`): reworded
+  claims in synchronised waves, slow reworded claims over an hour and a half, and one set of
+  accounts switching between unrelated messages; plus a news outlet's headline reposted and
+  discussed by established accounts, a hard negative labelled organic.
 
 Everything is driven by one `random.Random(seed)`, so a seed always gives the same bytes. Names of
 countries and organisations are fictional (Veridia, Kordan) so the scenario never repeats real
@@ -31,6 +35,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from choruswatch.simulate_campaigns import (
+    OUTLET_EVENTS,
+    SLOW_CLAIMS,
+    SWITCHES,
+    WAVES,
+    OutletEventSpec,
+    SlowClaimsSpec,
+    SwitchSpec,
+    WaveSpec,
+    spin,
+)
 
 DEFAULT_MENTIONS = 50_000
 DEFAULT_HOURS = 24.0
@@ -1078,7 +1094,7 @@ class _Generator:
             t = onset
             while len(times) < posts and t < onset + duration:
                 times.append(t)
-                t += rng.uniform(180.0, 540.0)
+                t += rng.uniform(*spec.gap_s)
             return times
         if spec.kind == "link_ring":
             # Waves of near-instant shares: the ring's automation fires seconds apart.
@@ -1089,6 +1105,133 @@ class _Generator:
                 times.append(wave + rng.expovariate(1.0 / 25.0))
             return sorted(times)
         return sorted(onset + rng.uniform(0.0, duration) for _ in range(posts))
+
+    def network_campaigns(self) -> None:
+        """The campaigns that span several narratives (see :mod:`choruswatch.simulate_campaigns`)."""
+        for wave in WAVES:
+            self._waves(wave)
+        for slow in SLOW_CLAIMS:
+            self._slow_claims(slow)
+        for switch in SWITCHES:
+            self._switch(switch)
+
+    def _waves(self, spec: WaveSpec) -> None:
+        rng = self.rng
+        accounts = self._campaign_accounts((spec.lang,), rng.randint(*spec.accounts))
+        waves = rng.randint(*spec.waves)
+        gaps = [rng.uniform(*spec.wave_gap_s) for _ in range(waves - 1)]
+        t = self._onset(0.05, 0.95 - (sum(gaps) + spec.wave_span_s) / self.span)
+        rng.shuffle(accounts)
+        for w in range(waves):
+            # Consecutive slices of the pool: a farm's scheduler works through its accounts in turn.
+            for k in range(spec.per_wave):
+                account = accounts[(w * spec.per_wave + k) % len(accounts)]
+                text = spin(rng, rng.choice(spec.claims))
+                self._add(
+                    t + rng.uniform(0.0, spec.wave_span_s),
+                    account,
+                    text,
+                    label=spec.id,
+                    topic=spec.id,
+                    kind="waves",
+                    platform="x",
+                )
+            t += gaps[w] if w < len(gaps) else 0.0
+
+    def _slow_claims(self, spec: SlowClaimsSpec) -> None:
+        rng = self.rng
+        accounts = self._campaign_accounts((spec.lang,), rng.randint(*spec.accounts))
+        onset = self._onset(0.05, 0.95 - spec.duration_s / self.span)
+        for account in accounts:
+            for _ in range(rng.randint(*spec.posts_per_account)):
+                self._add(
+                    onset + rng.uniform(0.0, spec.duration_s),
+                    account,
+                    spin(rng, rng.choice(spec.claims)),
+                    label=spec.id,
+                    topic=spec.id,
+                    kind="slow_claims",
+                    platform=rng.choice(("x", "facebook")),
+                )
+
+    def _switch(self, spec: SwitchSpec) -> None:
+        rng = self.rng
+        accounts = self._campaign_accounts((spec.lang,), rng.randint(*spec.accounts))
+        gaps = [rng.uniform(*spec.phase_gap_s) for _ in range(len(spec.phases) - 1)]
+        t = self._onset(0.05, 0.95 - (sum(gaps) + spec.phase_span_s) / self.span)
+        for phase, claims in enumerate(spec.phases):
+            for account in accounts:
+                if rng.random() >= spec.participation:
+                    continue
+                self._add(
+                    t + rng.uniform(0.0, spec.phase_span_s),
+                    account,
+                    spin(rng, rng.choice(claims)),
+                    label=spec.id,
+                    # One subject per phase: the theme level should split them, the accounts join them.
+                    topic=f"{spec.id}:{phase + 1}",
+                    kind="switch",
+                    platform="x",
+                )
+            t += gaps[phase] if phase < len(gaps) else 0.0
+
+    def outlet_events(self, pool_by_lang: dict[str, list[Account]]) -> None:
+        for spec in OUTLET_EVENTS:
+            self._outlet_event(spec, pool_by_lang["en"])
+
+    def _outlet_event(self, spec: OutletEventSpec, pool: list[Account]) -> None:
+        rng = self.rng
+        outlet = self._account("en", new=False, verified=True, handle=spec.outlet_handle)
+        outlet.followers = rng.randint(200_000, 900_000)
+        onset = self._onset(0.1, 0.85)
+        topic = f"organic:{spec.id}"
+        headline = self._add(
+            onset,
+            outlet,
+            f"{spec.headline} {spec.url}",
+            label="organic",
+            topic=topic,
+            kind="viral",
+            links=[spec.url],
+            platform="x",
+        )
+        reposts: list[Post] = []
+        for account in rng.sample(pool, min(len(pool), rng.randint(*spec.accounts))):
+            # Reactions trail the headline by minutes to an hour: a gamma ramp, not a wave.
+            t = onset + 20.0 + rng.gammavariate(1.5, 900.0)
+            if rng.random() < spec.repost_share:
+                earlier = [r for r in reposts if r.t < t]
+                original = headline if not earlier or rng.random() < 0.85 else rng.choice(earlier)
+                reposts.append(
+                    self._add(
+                        self._after(original.t, max(t - original.t, 5.0)),
+                        account,
+                        self._repost_text(headline, "x"),
+                        label="organic",
+                        topic=topic,
+                        kind="viral",
+                        platform="x",
+                        repost_of=original.id,
+                        links=[spec.url],
+                    )
+                )
+                continue
+            text = spin(rng, rng.choice(spec.reactions))
+            text, links, hashtags = self._decorate(text, "en", spec.tags, link_p=0.0)
+            if rng.random() < 0.3:
+                links.append(spec.url)
+                text += " " + spec.url
+            self._add(
+                self._after(onset, t - onset),
+                account,
+                text,
+                label="organic",
+                topic=topic,
+                kind="viral",
+                links=links,
+                hashtags=hashtags,
+                reply_to=headline.id if rng.random() < 0.3 else None,
+            )
 
     def _tiny_variation(self, text: str) -> str:
         rng = self.rng
@@ -1131,7 +1274,9 @@ class _Generator:
                 pool_by_lang[account.lang].append(account)
         self.official()
         self.campaigns()
+        self.network_campaigns()
         self.viral(pool_by_lang, max(60, int(self.target * 0.045)))
+        self.outlet_events(pool_by_lang)
         self.organic(pool, self.target - len(self.posts))
         self.posts.sort(key=lambda p: (p.t, p.id))
         return Scenario(
@@ -1192,6 +1337,7 @@ class CampaignSpec:
     urls: tuple[str, ...] = ()
     posts: tuple[int, int] | None = None
     platforms: tuple[str, ...] = ("x",)
+    gap_s: tuple[float, float] = (180.0, 540.0)  # drips: seconds between posts
 
 
 VIRAL_EVENTS: tuple[
@@ -1520,6 +1666,24 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
             )
         },
         platforms=("x", "facebook", "telegram"),
+    ),
+    CampaignSpec(
+        id="camp-drip-2",
+        kind="drip",
+        langs=("en",),
+        accounts=(22, 28),
+        duration_s=12 * 3600.0,
+        posts=(110, 140),
+        gap_s=(180.0, 420.0),
+        texts={
+            "en": (
+                "The Kordan mining licence was granted without a single public hearing.",
+                "Nobody consulted the valley before Kordan got the mining licence. Why?",
+                "Kordan's mine will poison the river and the minister signed it anyway.",
+                "Remember who gave Kordan the valley: the minister, in secret, last winter.",
+            )
+        },
+        platforms=("x", "facebook"),
     ),
     CampaignSpec(
         id="camp-bilingual-1",

@@ -10,10 +10,18 @@ are free to change. Typical use::
     for alert in step.alerts: ...
     det.flush()  # end of input: closes every open alert
 
+The campaign level takes every bucket's facts, one event-time slot at a time::
+
+    tracker = CampaignTracker(config, model_name=embedder.name)
+    step = tracker.process([*step.actions, *step.reports])  # facts of the slot, all buckets
+    tracker.advance(slot_end)
+    for alert in step.alerts: ...  # Alert v2, one per campaign
+
 Nothing in this package reads the environment, the wall clock, or talks to Kafka, Elasticsearch or
 Prometheus; adapters in ``streams/`` and ``choruswatch/`` do.
 """
 
+from detectors.campaigns import CampaignAssignment, CampaignCounters, CampaignStep, CampaignTracker
 from detectors.clustering import ClusterAssignment, OnlineClusterer
 from detectors.config import ConfigError, DetectorConfig
 from detectors.detector import Assignment, Detector, StepFacts, StepResult
@@ -25,6 +33,7 @@ from detectors.embedding import (
     HashingEmbedder,
     SentenceTransformerEmbedder,
 )
+from detectors.facts import Action, NarrativeReport, NarrativeSummary
 from detectors.lifecycle import DETECTOR_VERSION, alert_id_for
 from detectors.replystorm import Reply, ReplyStormFinding, ReplyStormTracker, Sensor, SensorTargets
 from detectors.scoring import CoordinationScore
@@ -34,8 +43,13 @@ from detectors.watchlist import Claim, ClaimSighting, ResurfacingFinding, Resurf
 __all__ = [
     "DEFAULT_MODEL",
     "DETECTOR_VERSION",
+    "Action",
     "Assignment",
     "CachedEmbedder",
+    "CampaignAssignment",
+    "CampaignCounters",
+    "CampaignStep",
+    "CampaignTracker",
     "Claim",
     "ClaimSighting",
     "ClusterAssignment",
@@ -46,6 +60,8 @@ __all__ = [
     "Embedder",
     "EmbeddingError",
     "HashingEmbedder",
+    "NarrativeReport",
+    "NarrativeSummary",
     "OnlineClusterer",
     "Reply",
     "ReplyStormFinding",

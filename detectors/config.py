@@ -251,6 +251,119 @@ class DetectorConfig:
         default=20, metadata=_num(1, 1000, "distinct texts kept per narrative for labels", integer=True)
     )
 
+    # --- campaign level: themes (docs/detection.md, "Campaigns") -------------------------------------
+    # all-MiniLM-L6-v2, derived by `python -m bench.theme_calibration` (no post of 12 subjects joins
+    # another subject's centroid at 0.36; 95% reach their own). Model profiles set it per model.
+    theme_threshold: float = field(
+        default=0.36,
+        metadata=_num(0.0, 1.0, "cosine of a new narrative to a theme centroid to join that theme"),
+    )
+    theme_idle_expiry_s: float = field(
+        default=86400.0,
+        metadata=_num(1.0, 30 * 86400.0, "a theme no new narrative joined for this long ends"),
+    )
+    max_live_themes: int = field(
+        default=20_000,
+        metadata=_num(1, 10_000_000, "live themes kept; the least recent is evicted", integer=True),
+    )
+    # --- campaign level: the account co-action graph ----------------------------------------------
+    coaction_window_s: float = field(
+        default=60.0,
+        metadata=_num(1.0, 86400.0, "two accounts co-act when they act on one object this close"),
+    )
+    coaction_fast_s: float = field(
+        default=10.0, metadata=_num(0.0, 86400.0, "co-actions this close form the fast, synchronised core")
+    )
+    edge_half_life_s: float = field(
+        default=21600.0, metadata=_num(60.0, 365 * 86400.0, "half-life of an edge's co-action weight")
+    )
+    edge_min_weight: float = field(
+        # 1.5: two co-actions at most one half-life apart (each adds 1, then halves per half-life).
+        default=1.5,
+        metadata=_num(0.0, 1e6, "weight an edge needs to count as repeated co-action"),
+    )
+    edge_percentile: float = field(
+        default=0.5, metadata=_num(0.0, 1.0, "and its weight must exceed this percentile of live edges")
+    )
+    edge_min_symmetry: float = field(
+        default=0.5, metadata=_num(0.0, 1.0, "smaller/larger share of posts the two sides contributed")
+    )
+    edge_floor: float = field(
+        default=0.5, metadata=_num(0.0, 1e6, "an edge whose decayed weight falls below this is dropped")
+    )
+    min_participation: int = field(
+        default=2,
+        metadata=_num(1, 1_000_000, "co-acting posts an account needs for a strong edge", integer=True),
+    )
+    max_partners: int = field(
+        default=50,
+        metadata=_num(1, 100_000, "latest partners per object a post is paired with", integer=True),
+    )
+    busy_object_accounts: int = field(
+        default=20,
+        metadata=_num(
+            2,
+            1_000_000,
+            "an object with more accounts in the window pairs nobody unless it bursts",
+            integer=True,
+        ),
+    )
+    burst_alpha: float = field(
+        default=1e-4,
+        metadata=_num(
+            0.0, 1.0, "Poisson tail below which accounts on one object within the window are a burst"
+        ),
+    )
+    object_half_life_s: float = field(
+        default=1800.0, metadata=_num(1.0, 30 * 86400.0, "half-life of an object's background rate")
+    )
+    max_graph_objects: int = field(
+        default=200_000, metadata=_num(1, 100_000_000, "objects tracked by the graph", integer=True)
+    )
+    max_graph_accounts: int = field(
+        default=200_000, metadata=_num(1, 100_000_000, "accounts tracked by the graph", integer=True)
+    )
+    max_graph_edges: int = field(
+        default=200_000, metadata=_num(1, 100_000_000, "account pairs tracked by the graph", integer=True)
+    )
+    # --- campaign level: campaigns -------------------------------------------------------------------
+    campaign_seed_score: float = field(
+        default=0.30,
+        metadata=_num(0.0, 1.0, "a narrative scoring this much makes its accounts a campaign candidate"),
+    )
+    campaign_merge_share: float = field(
+        default=0.2,
+        metadata=_num(0.0, 1.0, "share of a group's accounts already in a campaign for them to merge"),
+    )
+    campaign_narrative_share: float = field(
+        default=0.5,
+        metadata=_num(0.0, 1.0, "share of a narrative's accounts in a campaign for it to cover it"),
+    )
+    coaction_weight: float = field(
+        default=0.20,
+        metadata=_num(0.0, 1000.0, "weight of the repeated co-action signal in a campaign score"),
+    )
+    campaign_rescore_s: float = field(
+        # A wave lands within ~40 s; judging it every 10 s costs little delay and bounds scoring work.
+        default=10.0,
+        metadata=_num(0.0, 86400.0, "a growing campaign is re-scored at most this often"),
+    )
+    campaign_idle_s: float = field(
+        default=21600.0,
+        metadata=_num(60.0, 30 * 86400.0, "a campaign whose accounts were idle this long closes"),
+    )
+    campaign_max_records: int = field(
+        # As window_max_records for narratives: scoring cost grows with n log n of the window.
+        default=400,
+        metadata=_num(10, 1_000_000, "posts kept per campaign for its score", integer=True),
+    )
+    campaign_max_accounts: int = field(
+        default=5000, metadata=_num(2, 10_000_000, "accounts per campaign", integer=True)
+    )
+    max_live_campaigns: int = field(
+        default=5000, metadata=_num(1, 10_000_000, "live campaigns; the least recent is closed", integer=True)
+    )
+
     def __post_init__(self) -> None:
         # Direct construction is validated exactly like from_mapping; mappings are frozen so the
         # config stays immutable.
@@ -293,6 +406,8 @@ class DetectorConfig:
             raise ConfigError("interval_floor_s", "must not exceed interval_max_s")
         if self.tightness_low >= self.tightness_high:
             raise ConfigError("tightness_low", "must be below tightness_high")
+        if self.coaction_fast_s > self.coaction_window_s:
+            raise ConfigError("coaction_fast_s", "must not exceed coaction_window_s")
 
     # -- derived values -----------------------------------------------------------------------------
 
@@ -335,6 +450,24 @@ class DetectorConfig:
         }
         out.update({f"severity_{k}": v for k, v in self.severity.items()})
         out.update({f"weight_{k}": v for k, v in self.weights.items()})
+        return out
+
+    def campaign_thresholds(self) -> dict[str, float]:
+        """The thresholds of the campaign level, for the ``detector`` block of every Alert v2."""
+        out = self.thresholds()
+        for name in (
+            "theme_threshold",
+            "coaction_window_s",
+            "coaction_fast_s",
+            "edge_half_life_s",
+            "edge_min_weight",
+            "edge_percentile",
+            "edge_min_symmetry",
+            "burst_alpha",
+            "campaign_seed_score",
+            "coaction_weight",
+        ):
+            out[name] = float(getattr(self, name))
         return out
 
     # -- (de)serialisation --------------------------------------------------------------------------

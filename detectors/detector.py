@@ -9,11 +9,14 @@ It wires the parts of the core together for one stream of mentions in event-time
    grouped by script so scripts the embedding model does not cover need a stricter match;
 3. per-narrative window state and rate-limited re-scoring (:mod:`detectors.scoring`);
 4. alert revisions (:mod:`detectors.lifecycle`); narratives that expire or are evicted close theirs
-   and feed the coordination-interval estimate.
+   and feed the coordination-interval estimate;
+5. facts for the global campaign level (:mod:`detectors.facts`): one :class:`~detectors.facts.Action`
+   per mention and a :class:`~detectors.facts.NarrativeReport` when a narrative is born, re-scored
+   or closed.
 
 The Detector is synchronous and pure: no I/O, no wall clock; ``process``/``advance``/``flush`` return
-a :class:`StepResult` with the assignments, alert revisions and counters the adapters turn into
-output and metrics. :meth:`Detector.snapshot` is JSON-serialisable and :meth:`Detector.restore`
+a :class:`StepResult` with the assignments, alert revisions, facts and counters the adapters turn
+into output and metrics. :meth:`Detector.snapshot` is JSON-serialisable and :meth:`Detector.restore`
 continues exactly where the original left off.
 """
 
@@ -23,15 +26,16 @@ import heapq
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from detectors.clustering import ClusterAssignment, OnlineClusterer
 from detectors.config import ALL_SCRIPTS, DetectorConfig
-from detectors.lifecycle import AlertLifecycle
-from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState, Record
+from detectors.facts import Action, NarrativeReport, encode_centroid
+from detectors.lifecycle import AlertLifecycle, summarize
+from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState
 from detectors.text import (
     canonical_url,
     exact_key,
@@ -49,6 +53,7 @@ SNAPSHOT_VERSION: Final = 1
 #: Every value ``text.script_of`` can return; scripts outside ``model_scripts`` get the strict threshold.
 SCRIPTS: Final = ("latin", "arabic", "cyrillic", "cjk", "other", "none")
 _KEYS_PER_NARRATIVE: Final = 64  # exact keys indexed per narrative for direct joins
+_CORE_ACCOUNTS: Final = 200  # core accounts a narrative report lists for the campaign level
 _URL_CACHE: Final = 20_000
 # Copies, reposts and quotes repeat texts; each entry holds a normalised text and a few short strings.
 _TEXT_CACHE: Final = 20_000
@@ -85,9 +90,14 @@ class StepFacts:
 
 @dataclass(frozen=True, slots=True)
 class StepResult:
+    """One step's output. ``actions`` and ``reports`` are the facts for the campaign level, in the
+    order they happened (actions in input order; reports as narratives were born, scored, closed)."""
+
     assignments: tuple[Assignment, ...]
     alerts: tuple[Alert, ...]
     facts: StepFacts
+    actions: tuple[Action, ...] = ()
+    reports: tuple[NarrativeReport, ...] = ()
 
 
 def _script(normalized: str) -> str:
@@ -110,6 +120,16 @@ class _TextFeatures:
     canonical_links: tuple[str, ...]  # their canonical forms, de-duplicated, in order
     tag_keys: frozenset[str]  # hashtag keys of the tags written in the text ("" removed)
     tags: str  # tag_keys sorted and joined: the Record's value when the mention lists no hashtags
+
+
+@dataclass(frozen=True, slots=True)
+class _Objects:
+    """What a mention acts on and the author flags, shared by its scoring Record and its Action."""
+
+    links: tuple[str, ...]
+    tags: str
+    new_account: bool | None
+    low_followers: bool | None
 
 
 @dataclass(slots=True)
@@ -152,6 +172,7 @@ class Detector:
         self._url_cache: dict[str, str] = {}
         self._tag_cache: dict[str, str] = {}
         self._text_cache: dict[str, _TextFeatures] = {}
+        self._reports: list[NarrativeReport] = []  # facts raised since the last step returned
 
     # -- public API ---------------------------------------------------------------------------------
 
@@ -177,6 +198,7 @@ class Detector:
 
         alerts: list[Alert] = []
         assignments: list[Assignment] = []
+        actions: list[Action] = []
         touched: dict[str, None] = {}
         evicted: list[str] = []
         # A narrative evicted later in this batch still takes the mentions that joined it before.
@@ -184,6 +206,8 @@ class Detector:
         for i, (m, p, res) in enumerate(zip(mentions, prepared, results, strict=True)):
             self._background.observe(p.t)
             self._now = max(self._now, p.t)
+            action = self._action(m, p, res, self._objects(m, p))
+            actions.append(action)
             if res is None:
                 assignments.append(Assignment(m.id, None, 0.0, False))
                 continue
@@ -191,8 +215,14 @@ class Detector:
             evicted.extend(res.evicted)
             for gone in res.evicted:
                 alerts.extend(self._close(gone, self._now))
+            if res.created:
+                self._reports.append(
+                    NarrativeReport(
+                        res.narrative_id, "born", p.t, p.group, encode_centroid(vecs[i]), founder_text=m.text
+                    )
+                )
             if res.narrative_id in clusterer or evicted_at.get(res.narrative_id, -1) > i:
-                self._record(m, p, res)
+                self._record(m, p, res.narrative_id, action)
                 touched[res.narrative_id] = None
         scored = 0
         for nid in touched:
@@ -217,7 +247,7 @@ class Detector:
             exact_duplicate_hits=exact_hits,
             scored=scored + scored_more,
         )
-        return self._step(assignments, alerts, facts)
+        return self._step(assignments, alerts, facts, actions)
 
     def _assign(
         self,
@@ -356,18 +386,9 @@ class Detector:
             key = self._tag_cache[tag] = hashtag_key(tag)
         return key
 
-    def _record(self, m: Mention, p: _Prepared, res: ClusterAssignment) -> None:
+    def _objects(self, m: Mention, p: _Prepared) -> _Objects:
         cfg = self.config
-        nid = res.narrative_id
         feats = p.text
-        state = self._states.get(nid)
-        if state is None:
-            state = self._states[nid] = NarrativeState(nid, cfg)
-            self._keys_of[nid] = []
-        keys = self._keys_of[nid]
-        if feats.key not in self._key_index and len(keys) < _KEYS_PER_NARRATIVE:
-            self._key_index[feats.key] = nid
-            keys.append(feats.key)
         if m.links:
             raw_links = dict.fromkeys((*m.links, *feats.links))
             links = tuple(dict.fromkeys(self._canonical(u) for u in raw_links if u.strip()))
@@ -386,25 +407,51 @@ class Detector:
             else p.t - author.created_at.timestamp() <= cfg.new_account_days * 86400.0
         )
         low = None if author.followers is None else author.followers < cfg.low_followers
-        rec = Record(
+        return _Objects(links, tags, new_account, low)
+
+    def _action(self, m: Mention, p: _Prepared, res: ClusterAssignment | None, o: _Objects) -> Action:
+        author = m.author
+        return Action(
             t=p.t,
-            account=author.id,
-            key=feats.key,
-            simhash=None,
-            links=links,
-            tags=tags,
-            repost_of=m.repost_of,
-            new_account=new_account,
-            low_followers=low,
-            similarity=1.0 if res.created else res.similarity,
             mention_id=m.id,
+            account=author.id,
+            narrative_id=None if res is None else res.narrative_id,
+            similarity=0.0 if res is None else (1.0 if res.created else res.similarity),
+            founder=res is not None and res.created,
+            text_key=p.text.key,
+            tokens=p.text.tokens,
+            links=o.links,
+            tags=o.tags,
+            repost_of=m.repost_of,
+            reply_to=m.reply_to,
+            quote_of=m.quote_of,
+            lang=m.lang,
+            platform=m.platform,
+            handle=author.handle,
+            account_created=None if author.created_at is None else author.created_at.timestamp(),
+            followers=author.followers,
+            new_account=o.new_account,
+            low_followers=o.low_followers,
             official=author.id in self.allowlist,
-            founder=res.created,
-            tokens=feats.tokens,
-            normalized=feats.normalized,
         )
+
+    def _record(self, m: Mention, p: _Prepared, nid: str, action: Action) -> None:
+        cfg = self.config
+        feats = p.text
+        state = self._states.get(nid)
+        if state is None:
+            state = self._states[nid] = NarrativeState(nid, cfg)
+            self._keys_of[nid] = []
+        keys = self._keys_of[nid]
+        if feats.key not in self._key_index and len(keys) < _KEYS_PER_NARRATIVE:
+            self._key_index[feats.key] = nid
+            keys.append(feats.key)
+        # The narrative's record is the mention's action as scoring sees it, plus the normalised text
+        # kept until the simhash is computed (only when the narrative is scored).
+        rec = action.record()
+        rec.normalized = feats.normalized
         was_clean = state.pending == 0
-        state.add(rec, handle=author.handle, lang=m.lang, platform=m.platform, text=m.text)
+        state.add(rec, handle=m.author.handle, lang=m.lang, platform=m.platform, text=m.text)
         if was_clean and state.scored_at is not None and self._worth_watching(state):
             heapq.heappush(self._due, (state.scored_at + cfg.rescore_s, nid))
 
@@ -444,7 +491,24 @@ class Detector:
         else:
             state.settle_at = None
         alert = self._lifecycle.on_score(state, result, self._now)
+        self._reports.append(self._report(state, "scored", now))
         return [alert] if alert is not None else []
+
+    def _report(
+        self, state: NarrativeState, kind: Literal["scored", "closed"], now: float
+    ) -> NarrativeReport:
+        # The summary (label, keywords, evidence tallies) costs ~0.1 ms; only narratives that could
+        # alert carry it, the rest report their score alone.
+        summary = summarize(state, self.config.evidence_top_n) if self._worth_watching(state) else None
+        return NarrativeReport(
+            state.narrative_id,
+            kind,
+            now,
+            score=state.last_score,
+            summary=summary,
+            interval_sample=state.interval_sample() if kind == "closed" else None,
+            core_accounts=state.core_accounts[:_CORE_ACCOUNTS],
+        )
 
     def _housekeeping(self, now: float) -> tuple[list[Alert], int, int]:
         """Re-score narratives whose pending mentions waited ``rescore_s``; expire idle narratives."""
@@ -474,11 +538,17 @@ class Detector:
         sample = state.interval_sample()
         if sample is not None:
             self._interval.add(*sample)
+        if sample is not None or state.last_score is not None:
+            self._reports.append(self._report(state, "closed", now))
         closing = self._lifecycle.on_close(state, now)
         return [closing] if closing is not None else []
 
     def _step(
-        self, assignments: Sequence[Assignment], alerts: Sequence[Alert], facts: StepFacts
+        self,
+        assignments: Sequence[Assignment],
+        alerts: Sequence[Alert],
+        facts: StepFacts,
+        actions: Sequence[Action] = (),
     ) -> StepResult:
         full = StepFacts(
             mentions=facts.mentions,
@@ -493,7 +563,8 @@ class Detector:
             interval_s=self._interval.value(),
             background_rate=self._background.rate(),
         )
-        return StepResult(tuple(assignments), tuple(alerts), full)
+        reports, self._reports = tuple(self._reports), []
+        return StepResult(tuple(assignments), tuple(alerts), full, tuple(actions), reports)
 
     # -- snapshot -----------------------------------------------------------------------------------
 

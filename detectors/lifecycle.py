@@ -15,12 +15,14 @@ is built here from the narrative's bounded state.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 from detectors.config import SEVERITY_ORDER, DetectorConfig
+from detectors.facts import NarrativeSummary
 from detectors.scoring import CoordinationScore, NarrativeState
 from detectors.text import SharedObject, keywords, make_label
 from schemas.models import (
@@ -37,7 +39,7 @@ from schemas.models import (
     TimelinePoint,
 )
 
-__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for"]
+__all__ = ["DETECTOR_VERSION", "AlertLifecycle", "alert_id_for", "build_alert", "next_revision", "summarize"]
 
 #: Version of the detection rules (bumped when scoring or lifecycle semantics change).
 DETECTOR_VERSION: Final = "1.1"  # 1.1: synchrony against a Poisson expectation; labels from shared objects
@@ -96,27 +98,17 @@ class AlertLifecycle:
 
     def on_score(self, state: NarrativeState, score: CoordinationScore, now: float) -> Alert | None:
         """The revision to publish after a re-score, or None."""
-        nid = state.narrative_id
-        last = self._open.get(nid)
-        if last is None:
-            if score.severity is None:
-                return None
-            return self._publish(state, score, now, "open", score.severity)
-        # Once open, an alert keeps at least 'low' until it closes: a dip below the threshold is
-        # a change of degree, not the end of the narrative.
-        severity = score.severity or SEVERITY_ORDER[0]
-        if _rank(severity) > _rank(last.severity):
-            return self._publish(state, score, now, "updated", severity)
-        if now - last.as_of < self.cfg.min_revision_s:
-            return None
+        last = self._open.get(state.narrative_id)
         growth = 1.0 + self.cfg.revision_growth
-        material = (
-            state.size >= last.size * growth
-            or state.distinct_accounts >= last.accounts * growth
-            or severity != last.severity
-            or score.authentic != last.authentic
+        decision = next_revision(
+            None if last is None else (last.severity, last.as_of, last.authentic),
+            score,
+            now,
+            self.cfg,
+            grew=last is not None
+            and (state.size >= last.size * growth or state.distinct_accounts >= last.accounts * growth),
         )
-        return self._publish(state, score, now, "updated", severity) if material else None
+        return None if decision is None else self._publish(state, score, now, *decision)
 
     def on_close(self, state: NarrativeState, now: float) -> Alert | None:
         """The closing revision when a narrative with an open alert ends, else None."""
@@ -149,6 +141,34 @@ class AlertLifecycle:
         self._open = {str(nid): _Published.from_list(v) for nid, v in snap.items()}
 
 
+def next_revision(
+    last: tuple[str, float, bool] | None,
+    score: CoordinationScore,
+    now: float,
+    cfg: DetectorConfig,
+    *,
+    grew: bool,
+) -> tuple[AlertStatus, str] | None:
+    """The revision rule shared by narrative and campaign alerts: (status, severity) or None.
+
+    ``last`` is (severity, as_of, authentic) of the open alert's last revision, None when none is
+    open; ``grew`` says whether the subject grew materially since (``revision_growth``). Opens at the
+    ``low`` band; once open, an alert keeps at least ``low`` until it closes (a dip below the threshold
+    is a change of degree, not the end); a severity increase is published at once, any other material
+    change (growth, severity band, authentic verdict) at most once per ``min_revision_s``.
+    """
+    if last is None:
+        return None if score.severity is None else ("open", score.severity)
+    last_severity, as_of, authentic = last
+    severity = score.severity or SEVERITY_ORDER[0]
+    if _rank(severity) > _rank(last_severity):
+        return "updated", severity
+    if now - as_of < cfg.min_revision_s:
+        return None
+    material = grew or severity != last_severity or score.authentic != authentic
+    return ("updated", severity) if material else None
+
+
 def build_alert(
     state: NarrativeState,
     score: CoordinationScore,
@@ -161,23 +181,16 @@ def build_alert(
 ) -> Alert:
     """Assemble one Alert v1 revision from a narrative's state and its latest score."""
     top_n = state.cfg.evidence_top_n
-    by_count = sorted(state.texts.values(), key=lambda e: -int(e[0]))  # stable: ties keep arrival order
-    texts: list[str] = []
-    for _, text in by_count:
-        if text and text not in texts:
-            texts.append(text)
-    representative = texts[:_MAX_REPRESENTATIVE]
-    words = keywords(texts, _KEYWORDS)
-    evidence = _evidence(state, top_n)
+    summary = summarize(state, top_n)
     narrative = NarrativeInfo(
         id=state.narrative_id,
-        label=make_label(representative, words, shared=_shared(evidence), posts=len(state.records)),
-        keywords=tuple(words),
-        representative_texts=tuple(representative),
-        size=state.size,
-        accounts=state.distinct_accounts,
-        languages=_by_count(state.languages),
-        platforms=_by_count(state.platforms),
+        label=summary.label,
+        keywords=summary.keywords,
+        representative_texts=summary.texts,
+        size=summary.size,
+        accounts=summary.accounts,
+        languages=summary.languages,
+        platforms=summary.platforms,
     )
     signals = {
         name: SignalValue(s.value, s.weight, s.contribution, s.detail) for name, s in score.signals.items()
@@ -195,24 +208,27 @@ def build_alert(
         authentic_reason=score.authentic_reason,
         narrative=narrative,
         signals=signals,
-        evidence=evidence,
+        evidence=_evidence(state, summary, top_n),
         detector=info,
     )
 
 
-def _shared(evidence: Evidence) -> list[SharedObject]:
-    """The links and hashtags of the evidence (counted over the scoring window) as label candidates."""
-    return [SharedObject("link", x.url, x.count, x.accounts) for x in evidence.links] + [
-        SharedObject("hashtag", x.tag, x.count, x.accounts) for x in evidence.hashtags
+def _shared(summary: NarrativeSummary) -> list[SharedObject]:
+    """The links and hashtags of the summary (counted over the scoring window) as label candidates."""
+    return [SharedObject("link", u, c, a) for u, c, a in summary.links] + [
+        SharedObject("hashtag", t, c, a) for t, c, a in summary.hashtags
     ]
 
 
-def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:
-    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _evidence(state: NarrativeState, top_n: int) -> Evidence:
-    accounts = sorted(state.accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+def summarize(state: NarrativeState, top_n: int) -> NarrativeSummary:
+    """What an alert says about a narrative: label, keywords, texts, counts, timeline, top links/tags."""
+    by_count = sorted(state.texts.values(), key=lambda e: -int(e[0]))  # stable: ties keep arrival order
+    texts: list[str] = []
+    for _, text in by_count:
+        if text and text not in texts:
+            texts.append(text)
+    representative = texts[:_MAX_REPRESENTATIVE]
+    words = keywords(texts, _KEYWORDS)
     links: dict[str, tuple[int, set[str]]] = {}
     tags: dict[str, tuple[int, set[str]]] = {}
     for r in state.records:
@@ -220,15 +236,38 @@ def _evidence(state: NarrativeState, top_n: int) -> Evidence:
             _tally(links, url, r.account)
         for tag in r.tags.split():
             _tally(tags, tag, r.account)
+    summary = NarrativeSummary(
+        label="",
+        keywords=tuple(words),
+        texts=tuple(representative),
+        size=state.size,
+        accounts=state.distinct_accounts,
+        languages=_by_count(state.languages),
+        platforms=_by_count(state.platforms),
+        first_seen=state.first_seen,
+        last_seen=state.last_seen,
+        timeline=tuple(sorted(state.timeline.items())),
+        links=tuple((u, c, len(a)) for u, (c, a) in _top(links, top_n)),
+        hashtags=tuple((t, c, len(a)) for t, (c, a) in _top(tags, top_n)),
+    )
+    label = make_label(representative, words, shared=_shared(summary), posts=len(state.records))
+    return dataclasses.replace(summary, label=label)
+
+
+def _by_count(counts: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _evidence(state: NarrativeState, summary: NarrativeSummary, top_n: int) -> Evidence:
+    accounts = sorted(state.accounts.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
     founders = list(state.founders)
     recent = [r.mention_id for r in reversed(state.records) if r.mention_id not in founders]
     sample = founders + recent[: _MAX_SAMPLE_IDS - len(founders)]
-    minutes = sorted(state.timeline.items())
     return Evidence(
         top_accounts=tuple(AccountCount(a, state.handles.get(a), c) for a, c in accounts),
-        links=tuple(LinkCount(u, c, len(a)) for u, (c, a) in _top(links, top_n)),
-        hashtags=tuple(HashtagCount(t, c, len(a)) for t, (c, a) in _top(tags, top_n)),
-        timeline=tuple(TimelinePoint(_ts(m * 60.0), c) for m, c in minutes),
+        links=tuple(LinkCount(u, c, a) for u, c, a in summary.links),
+        hashtags=tuple(HashtagCount(t, c, a) for t, c, a in summary.hashtags),
+        timeline=tuple(TimelinePoint(_ts(m * 60.0), c) for m, c in summary.timeline),
         sample_mention_ids=tuple(sample[:_MAX_SAMPLE_IDS]),
     )
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from detectors.config import SIGNAL_NAMES, DetectorConfig
+from detectors.config import DetectorConfig
 from detectors.text import simhash64, url_domain
 
 __all__ = [
@@ -40,15 +40,19 @@ __all__ = [
     "Signal",
     "SignalResult",
     "account_gate",
+    "authenticity",
     "burstiness",
     "co_hashtags",
     "co_links",
     "co_reposts",
+    "combine_signals",
     "concentration_gate",
     "low_followers",
     "near_duplicates",
     "new_accounts",
+    "raw_signals",
     "score_records",
+    "score_records_with_core",
     "synchrony",
     "tightness",
 ]
@@ -654,9 +658,42 @@ def score_records(
     ``gates * weight * value / sum(available weights)`` so contributions add up to the score. The
     gates are reported as signals with weight 0 and contribution 0.
     """
+    return score_records_with_core(
+        records, now=now, interval=interval, background_rate=background_rate, cfg=cfg
+    )[0]
+
+
+def score_records_with_core(
+    records: Sequence[Record],
+    *,
+    now: float,
+    interval: IntervalChoice,
+    background_rate: float | None,
+    cfg: DetectorConfig,
+) -> tuple[CoordinationScore, list[int]]:
+    """:func:`score_records` and the coordinated core (indices of the posts flagged by synchrony,
+    near-duplicate, co-link, co-hashtag or co-repost)."""
     accounts = len({r.account for r in records})
-    gate_a = account_gate(accounts, cfg.min_accounts, cfg.accounts_scale)
-    gate_c = concentration_gate(records, cfg.min_accounts)
+    gates = {
+        "distinct_accounts": account_gate(accounts, cfg.min_accounts, cfg.accounts_scale),
+        "account_concentration": concentration_gate(records, cfg.min_accounts),
+    }
+    raw, core = raw_signals(records, now=now, interval=interval, background_rate=background_rate, cfg=cfg)
+    score, signals = combine_signals(gates, raw, cfg.weights)
+    authentic, reason = authenticity(records, core, cfg.authentic_share)
+    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason), core
+
+
+def raw_signals(
+    records: Sequence[Record],
+    *,
+    now: float,
+    interval: IntervalChoice,
+    background_rate: float | None,
+    cfg: DetectorConfig,
+) -> tuple[dict[str, Signal], list[int]]:
+    """Every weighted signal of ``SIGNAL_NAMES`` over ``records``, and the coordinated core: the posts
+    flagged by synchrony, near-duplicate, co-link, co-hashtag or co-repost."""
     sync, sync_flags = synchrony(records, interval, cfg.sync_reference_s, now)
     dup, dup_flags = near_duplicates(records, cfg.near_dup_hamming, cfg.content_min_tokens)
     links, link_flags = co_links(records, cfg.min_feature_posts)
@@ -673,33 +710,35 @@ def score_records(
         "low_followers": low_followers(records, cfg.author_coverage, cfg.low_followers),
         "tightness": tightness(records, cfg.tightness_low, cfg.tightness_high, cfg.content_min_tokens),
     }
-    gate = gate_a.value * gate_c.value
-    total_weight = sum(cfg.weights.get(name, 0.0) for name, s in raw.items() if s.available)
-    signals: dict[str, SignalResult] = {
-        "distinct_accounts": SignalResult(gate_a.value, 0.0, 0.0, gate_a.detail),
-        "account_concentration": SignalResult(gate_c.value, 0.0, 0.0, gate_c.detail),
-    }
+    core = [
+        i
+        for i in range(len(records))
+        if sync_flags[i] or dup_flags[i] or link_flags[i] or tag_flags[i] or repost_flags[i]
+    ]
+    return raw, core
+
+
+def combine_signals(
+    gates: Mapping[str, Signal], raw: Mapping[str, Signal], weights: Mapping[str, float]
+) -> tuple[float, dict[str, SignalResult]]:
+    """``product of the gates x weighted mean of the available signals``, clipped to [0, 1], and each
+    signal as it entered the score (gates with weight 0; contributions add up to the score)."""
+    gate = math.prod(g.value for g in gates.values())
+    total_weight = sum(weights.get(name, 0.0) for name, s in raw.items() if s.available)
+    signals = {name: SignalResult(g.value, 0.0, 0.0, g.detail) for name, g in gates.items()}
     score = 0.0
-    for name in SIGNAL_NAMES:
-        s = raw[name]
-        weight = cfg.weights.get(name, 0.0)
+    for name, s in raw.items():
+        weight = weights.get(name, 0.0)
         if s.available and total_weight > 0:
             contribution = gate * weight * s.value / total_weight
             signals[name] = SignalResult(s.value, weight, _clip(contribution), s.detail, s.brief)
             score += contribution
         else:
             signals[name] = SignalResult(s.value, weight, 0.0, s.detail + " (not available: not counted)")
-    score = _clip(score)
-    core = [
-        i
-        for i in range(len(records))
-        if sync_flags[i] or dup_flags[i] or link_flags[i] or tag_flags[i] or repost_flags[i]
-    ]
-    authentic, reason = _authenticity(records, core, cfg.authentic_share)
-    return CoordinationScore(score, cfg.severity_for(score), signals, accounts, authentic, reason)
+    return _clip(score), signals
 
 
-def _authenticity(records: Sequence[Record], core: Sequence[int], share: float) -> tuple[bool, str | None]:
+def authenticity(records: Sequence[Record], core: Sequence[int], share: float) -> tuple[bool, str | None]:
     """Authentic when allowlisted accounts make up ``share`` of the coordinated core's accounts or
     posts (all posts when fewer than 2 posts are in the core)."""
     idx = list(core) if len(core) >= 2 else list(range(len(records)))
@@ -850,6 +889,7 @@ class NarrativeState:
         self.dropped = False  # records fell out by the count cap (not only by age)
         self.settle_at: float | None = None  # re-score then: the timing of the last posts is final
         self.last_score: CoordinationScore | None = None
+        self.core_accounts: tuple[str, ...] = ()
 
     def add(self, rec: Record, *, handle: str | None, lang: str | None, platform: str, text: str) -> None:
         cfg = self.cfg
@@ -914,12 +954,15 @@ class NarrativeState:
                 r.simhash = h if h is not None else simhash64(r.normalized)
                 hashed[r.key] = r.simhash
                 r.normalized = ""
-        result = score_records(
+        result, core = score_records_with_core(
             self.records, now=now, interval=interval, background_rate=background_rate, cfg=self.cfg
         )
         self.pending = 0
         self.scored_at = now
         self.last_score = result
+        # The accounts of the coordinated core, for the campaign level (not persisted in snapshots:
+        # recomputed at the next score; a restored narrative reports all its accounts until then).
+        self.core_accounts = tuple(sorted({self.records[i].account for i in core}))
         return result
 
     def interval_sample(self) -> tuple[float, float] | None:

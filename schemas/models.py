@@ -31,8 +31,10 @@ import referencing.jsonschema
 __all__ = [
     "ALERT_EVENT_SCHEMA_PATH",
     "ALERT_EVENT_TYPE",
+    "ALERT_EVENT_V2_SCHEMA_PATH",
     "ALERT_SCHEMA_ID",
     "ALERT_SCHEMA_PATH",
+    "ALERT_V2_SCHEMA_PATH",
     "MENTION_SCHEMA_ID",
     "MENTION_SCHEMA_PATH",
     "SCHEMA_NAMES",
@@ -52,6 +54,8 @@ __all__ = [
     "SignalValue",
     "TimelinePoint",
     "alert_to_cloudevent",
+    "check_cloudevent_ids",
+    "cloudevent_envelope",
     "cloudevent_to_alert",
     "format_timestamp",
     "load_schema",
@@ -59,6 +63,7 @@ __all__ = [
     "parse_mention",
     "parse_timestamp",
     "schema_validator",
+    "validate_against",
     "validate_alert_dict",
     "validate_alert_event_dict",
 ]
@@ -71,10 +76,14 @@ _SCHEMA_DIR: Final = Path(str(resources.files("schemas")))
 MENTION_SCHEMA_PATH: Final = _SCHEMA_DIR / "mention.v1.schema.json"
 ALERT_SCHEMA_PATH: Final = _SCHEMA_DIR / "alert.v1.schema.json"
 ALERT_EVENT_SCHEMA_PATH: Final = _SCHEMA_DIR / "alert-event.v1.schema.json"
+ALERT_V2_SCHEMA_PATH: Final = _SCHEMA_DIR / "alert.v2.schema.json"
+ALERT_EVENT_V2_SCHEMA_PATH: Final = _SCHEMA_DIR / "alert-event.v2.schema.json"
 SCHEMA_NAMES: Final = {
     "mention": MENTION_SCHEMA_PATH,
     "alert": ALERT_SCHEMA_PATH,
     "alert-event": ALERT_EVENT_SCHEMA_PATH,
+    "alert-v2": ALERT_V2_SCHEMA_PATH,
+    "alert-event-v2": ALERT_EVENT_V2_SCHEMA_PATH,
 }
 MENTION_SCHEMA_ID: Final = "urn:choruswatch:schema:mention:v1"
 ALERT_SCHEMA_ID: Final = "urn:choruswatch:schema:alert:v1"
@@ -746,6 +755,12 @@ def schema_validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name), registry=_registry())
 
 
+def validate_against(name: str, obj: object) -> None:
+    """Check ``obj`` against a bundled schema (see :func:`load_schema`); raises :class:`SchemaError`
+    naming the first failing field."""
+    _validate(name, obj)
+
+
 def _validate(name: str, obj: object) -> None:
     error = jsonschema.exceptions.best_match(schema_validator(name).iter_errors(obj))
     if error is not None:
@@ -769,30 +784,57 @@ def validate_alert_event_dict(obj: object) -> None:
     _validate("alert-event", obj)
 
 
-def alert_to_cloudevent(alert: Alert, *, source: str) -> dict[str, Any]:
-    """Wrap an alert revision in a CloudEvents 1.0 structured-mode envelope (Kafka key: alert_id)."""
+def cloudevent_envelope(
+    *,
+    alert_id: str,
+    revision: int,
+    as_of: datetime,
+    data: dict[str, Any],
+    event_type: str,
+    schema_id: str,
+    source: str,
+) -> dict[str, Any]:
+    """A CloudEvents 1.0 structured-mode envelope for one alert revision (any alert version)."""
     if not source:
         raise ValueError("source must be a non-empty URI-reference")
     return {
         "specversion": "1.0",
-        "id": f"{alert.alert_id}:{alert.revision}",
+        "id": f"{alert_id}:{revision}",
         "source": source,
-        "type": ALERT_EVENT_TYPE,
-        "subject": alert.alert_id,
-        "time": format_timestamp(alert.as_of),
+        "type": event_type,
+        "subject": alert_id,
+        "time": format_timestamp(as_of),
         "datacontenttype": "application/json",
-        "dataschema": ALERT_SCHEMA_ID,
-        "data": alert.to_dict(),
+        "dataschema": schema_id,
+        "data": data,
     }
+
+
+def check_cloudevent_ids(obj: Mapping[str, Any], alert_id: str, revision: int) -> None:
+    """The envelope's ``subject`` and ``id`` must name the revision it carries."""
+    if obj["subject"] != alert_id:
+        raise SchemaError("subject", f"must equal data.alert_id {alert_id!r}, got {obj['subject']!r}")
+    expected_id = f"{alert_id}:{revision}"
+    if obj["id"] != expected_id:
+        raise SchemaError("id", f"must be {expected_id!r}, got {obj['id']!r}")
+
+
+def alert_to_cloudevent(alert: Alert, *, source: str) -> dict[str, Any]:
+    """Wrap an alert revision in a CloudEvents 1.0 structured-mode envelope (Kafka key: alert_id)."""
+    return cloudevent_envelope(
+        alert_id=alert.alert_id,
+        revision=alert.revision,
+        as_of=alert.as_of,
+        data=alert.to_dict(),
+        event_type=ALERT_EVENT_TYPE,
+        schema_id=ALERT_SCHEMA_ID,
+        source=source,
+    )
 
 
 def cloudevent_to_alert(obj: Mapping[str, Any]) -> Alert:
     """Validate a CloudEvents envelope from the alerts topic and return the Alert it carries."""
     validate_alert_event_dict(obj)
     alert = Alert.from_dict(obj["data"])
-    if obj["subject"] != alert.alert_id:
-        raise SchemaError("subject", f"must equal data.alert_id {alert.alert_id!r}, got {obj['subject']!r}")
-    expected_id = f"{alert.alert_id}:{alert.revision}"
-    if obj["id"] != expected_id:
-        raise SchemaError("id", f"must be {expected_id!r}, got {obj['id']!r}")
+    check_cloudevent_ids(obj, alert.alert_id, alert.revision)
     return alert

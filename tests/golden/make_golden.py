@@ -19,6 +19,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -309,10 +310,21 @@ def _encoders() -> dict[bool, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     wanted = set(argv if argv is not None else sys.argv[1:]) or set(SCENARIOS)
+    write_scenarios({k: v for k, v in SCENARIOS.items() if k in wanted}, first_seed=0, seeds=SCENARIOS)
+
+
+def write_scenarios(
+    scenarios: dict[str, Callable[[random.Random], list[dict[str, Any]]]],
+    *,
+    first_seed: int,
+    seeds: dict[str, Any] | None = None,
+) -> None:
+    """Build each scenario from its own seed (its place in ``seeds``, all of ``scenarios`` by default),
+    embed it with its model (the multilingual default for ``MULTILINGUAL``), write ``<name>.jsonl``."""
     encoders = _encoders()
-    for seed, (name, build) in enumerate(SCENARIOS.items()):
-        if name not in wanted:
-            continue
+    order = list(seeds or scenarios)
+    for name, build in scenarios.items():
+        seed = first_seed + order.index(name)
         rows = sorted(build(random.Random(seed)), key=lambda r: (r["created_at"], r["id"]))
         vectors = encoders[name in MULTILINGUAL]([r["text"] for r in rows])
         with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as fh:

@@ -235,6 +235,7 @@ def test_snapshot_restore_continues_exactly() -> None:
     assert alerts_of(got) == alerts_of(expected)
     assert assignments_of(got) == assignments_of(expected)
     assert [r.facts for r in got] == [r.facts for r in expected]
+    assert [(r.actions, r.reports) for r in got] == [(r.actions, r.reports) for r in expected]
     assert alerts_of(expected), "the scenario must exercise alerts"
 
 

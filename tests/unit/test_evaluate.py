@@ -238,3 +238,60 @@ def test_cli_table_and_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
         == 2
     )
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_a_campaign_alert_covers_every_narrative_any_revision_listed() -> None:
+    """v2: coverage is the union of campaign.narrative_ids over revisions; n5 alone is organic, but
+    camp-a's n1 and n5 together are camp-a 4 of 7 (the plurality)."""
+    revisions = [
+        AlertRevision("C1", 1, 70.0, False, "n1", "low", ("n1",)),
+        AlertRevision("C1", 2, 130.0, False, "n1", "high", ("n1", "n5")),
+        AlertRevision("C2", 1, 500.0, False, "n5", "low", ("n5",)),
+    ]
+    report = evaluate(revisions, ASSIGNMENTS, _labels())
+    assert report.true_alerts == 1 and report.false_alerts == 1
+    assert report.detected_campaigns == ["camp-a"]
+    assert report.alerts_by_campaign == {"camp-a": 1}
+    assert report.alerts_per_detected_campaign == pytest.approx(1.0)
+    assert report.delays_s == {"camp-a": pytest.approx(70.0)}
+
+
+def test_theme_bcubed_and_drip_delay() -> None:
+    labels = _labels()
+    labels["m5"] = GoldLabel("camp-b", "camp-b", "drip", 100.0)
+    labels["m6"] = GoldLabel("camp-b", "camp-b", "drip", 110.0)
+    revisions = [
+        AlertRevision("C1", 1, 60.0, False, "n1", "low", ("n1",)),
+        AlertRevision("C2", 1, 100.0 + 3600.0, False, "n4", "low", ("n4",)),
+    ]
+    themes = {mid: "th-camp" if mid.startswith("m") else f"unthemed:{mid}" for mid in labels}
+    report = evaluate(revisions, ASSIGNMENTS, labels, themes=themes)
+    assert report.drip_delay_minutes == pytest.approx(60.0)
+    # Theme clusters: camp-a (m1-m4) and camp-b (m5, m6) share one theme; everything else is alone.
+    assert report.theme_bcubed is not None
+    assert report.theme_bcubed.recall == pytest.approx(
+        (4 * (4 / 4) + 2 * (2 / 2) + 2 * (1 / 2) + 6 * (1 / 3)) / 14
+    )
+    assert report.theme_bcubed.precision == pytest.approx((4 * (4 / 6) + 2 * (2 / 6) + 8) / 14)
+    assert report.to_dict()["theme_bcubed_f1"] == pytest.approx(report.theme_bcubed.f1)
+
+
+def test_v2_alert_lines_and_theme_assignments_load(tmp_path: Path) -> None:
+    from choruswatch.evaluate import load_assignment_levels
+    from tests.factories import make_alert_v2
+
+    alerts = _write(tmp_path / "v2.jsonl", [make_alert_v2().to_dict()])
+    revision = load_alerts(alerts)[0]
+    assert revision.narrative_ids == ("nar-a", "nar-b") and revision.narrative_id == "nar-a"
+    lines = _write(
+        tmp_path / "a.jsonl",
+        [
+            {"mention_id": "m1", "narrative_id": "nar-a", "theme_id": "thm-1", "campaign_id": "cmp-1"},
+            {"mention_id": "m2", "narrative_id": None, "theme_id": None, "campaign_id": None},
+        ],
+    )
+    narratives, themes = load_assignment_levels(lines)
+    assert narratives == {"m1": "nar-a", "m2": "unclustered:m2"}
+    assert themes == {"m1": "thm-1", "m2": "unclustered:m2"}
+    old = _write(tmp_path / "old.jsonl", [{"mention_id": "m1", "narrative_id": "n"}])
+    assert load_assignment_levels(old)[1] is None

@@ -34,7 +34,11 @@ EXPECTED: dict[str, dict[str, Any]] = json.loads((GOLDEN / "expected.json").read
 BUCKETS = (1, 4)
 
 
-def load(name: str) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]]:
+def load(
+    name: str, allow_label: str | None = None
+) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]]:
+    """Mentions, unit vectors, label per mention id and the allowlist (authors of ``allow_label``, by
+    default the scenario's ``allowlist_label`` in expected.json) of one golden file."""
     rows = [json.loads(line) for line in (GOLDEN / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
     mentions = [Mention.from_dict(r) for r in rows]
     vectors = np.stack(
@@ -42,7 +46,8 @@ def load(name: str) -> tuple[list[Mention], np.ndarray, dict[str, str], set[str]
     )
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     labels = {r["id"]: r["label"] for r in rows}
-    allow_label = EXPECTED[name]["allowlist_label"]
+    if allow_label is None and name in EXPECTED:
+        allow_label = EXPECTED[name]["allowlist_label"]
     allowlist = {r["author"]["id"] for r in rows if allow_label and r["label"] == allow_label}
     return mentions, vectors, labels, allowlist
 
