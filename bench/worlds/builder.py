@@ -43,6 +43,14 @@ def organic(subject: str, kind: str) -> Gold:
     return Gold(ORGANIC, f"organic:{subject}", kind)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Article:
+    time: float
+    url: str
+    headline: str
+    outlet_handle: str
+
+
 @dataclass(slots=True)
 class CampaignRecord:
     """What a campaign instance was, for the manifest and the tests."""
@@ -75,7 +83,7 @@ class Builder:
         self.posts: list[Post] = []
         self.allowlist: dict[str, str] = {}  # account id -> why it is listed
         self.campaigns: list[CampaignRecord] = []
-        self.articles: dict[str, list[tuple[float, str]]] = {}  # subject -> (time, url) published
+        self.articles: dict[str, list[Article]] = {}  # subject -> stories published
         self._used: dict[str, set[str]] = {}
         self.enlisted: set[str] = set()  # accounts already working for a campaign
 
@@ -161,18 +169,18 @@ class Builder:
 
     # -- web ---------------------------------------------------------------------------------------
 
-    def article_url(self, domain: str, subject: str, t: float) -> str:
-        """A permalink on ``domain`` for a story published at ``t``, remembered for later sharing."""
+    def article(self, outlet: Account, domain: str, subject: str, t: float, headline: str) -> Article:
+        """A story on ``domain`` published at ``t``, remembered so that people can share it later."""
         day = datetime.fromtimestamp(t, tz=UTC)
-        slug = f"{subject}-{self.rnd.randrange(10_000, 99_999)}"
-        url = f"https://{domain}/{day:%Y/%m/%d}/{slug}"
-        self.articles.setdefault(subject, []).append((t, url))
-        return url
+        url = f"https://{domain}/{day:%Y/%m/%d}/{subject}-{self.rnd.randrange(10_000, 99_999)}"
+        story = Article(t, url, headline, outlet.handle)
+        self.articles.setdefault(subject, []).append(story)
+        return story
 
-    def recent_article(self, subject: str, t: float) -> str | None:
+    def recent_article(self, subject: str, t: float) -> Article | None:
         """One of the three latest articles on ``subject`` published before ``t`` (what people share)."""
-        published = sorted((when, url) for when, url in self.articles.get(subject, ()) if when < t)
-        return self.rnd.choice(published[-3:])[1] if published else None
+        published = sorted(a for a in self.articles.get(subject, ()) if a.time < t)
+        return self.rnd.choice(published[-3:]) if published else None
 
     def allow(self, acc: Account, why: str) -> None:
         self.allowlist[acc.id] = why

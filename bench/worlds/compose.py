@@ -88,17 +88,38 @@ class Writer:
         """A post in one's own words about an organic subject, and the hashtags it carries."""
         lp = pack(lang)
         tt = lp.topics[topic]
-        text = fill(self.pick(lp.frames), np=self.pick(tt.nps), detail=self.pick(tt.details))
-        if self.chance(0.3):
-            text = f"{text} {self.pick(lp.opinions)}"
+        frame = self.pick(lp.frames)
+        text = fill(expand(frame, self.rnd), np=self.pick(tt.nps), detail=self.pick(tt.details))
+        # A bare news detail is what the outlet wrote; a person adds something of their own.
+        if frame == "{detail}" or self.chance(0.8):
+            text = f"{text}. {self.comment(lang)}" if text[-1:].isalnum() else f"{text} {self.comment(lang)}"
         tags: tuple[str, ...] = ()
         # About one post in seven on a subject carries its tag (hashtag use in topical tweets, 10-20%).
         if tt.tags and self.chance(0.15):
             tags = (self.pick(tt.tags),)
         return self.roughen(text, lang), tags
 
+    def comment(self, lang: str) -> str:
+        """A second sentence: an opinion, or a personal aside with names and numbers of one's own."""
+        lp = pack(lang)
+        return self.personal(self.pick(lp.asides), lang) if self.chance(0.5) else self.pick(lp.opinions)
+
+    def personal(self, template: str, lang: str) -> str:
+        """Fill a person's own particulars: a friend's name, counts, minutes, the hour."""
+        return fill(
+            expand(template, self.rnd),
+            name=self.pick(pack(lang).people()),
+            n=str(2 + self.rnd.randrange(58)),
+            m=str(5 + self.rnd.randrange(56)),
+            hour=str(5 + self.rnd.randrange(7)),
+        )
+
     def daily(self, lang: str) -> str:
-        return self.roughen(self.pick(pack(lang).daily), lang)
+        return self.roughen(self.personal(self.pick(pack(lang).daily), lang), lang)
+
+    def share_button(self, headline: str, outlet_handle: str, link: str) -> str:
+        """The text a site's share button writes: the headline, the outlet, the link (identical for everyone)."""
+        return f"{headline} via @{outlet_handle} {link}"
 
     def reply(self, lang: str, topic: str | None) -> str:
         """A reply: a stock answer, or a sentence of one's own about the parent's subject."""
@@ -121,9 +142,11 @@ class Writer:
         return self.roughen(text, lang)
 
     def headline(self, lang: str, topic: str) -> str:
-        """An outlet's headline on a subject: formal, one of its details."""
-        detail = self.pick(pack(lang).topics[topic].details)
-        return detail[0].upper() + detail[1:]
+        """An outlet's headline on a subject: one of its details, often under a rubric ("UPDATE: ...")."""
+        lp = pack(lang)
+        detail = self.pick(lp.topics[topic].details)
+        detail = detail[0].upper() + detail[1:]
+        return f"{self.pick(lp.rubrics)}: {detail}" if self.chance(0.6) else detail
 
     # -- campaign texts --------------------------------------------------------------------------
 

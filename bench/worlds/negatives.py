@@ -65,8 +65,8 @@ def make_breaking_news(b: Builder, index: int, spec: BreakingNewsSpec = BREAKING
     t0 = b.uniform_start(spec.horizon_s + 600)
     texts = pack(lang).events[event.id]
     outlet, domain = b.population.outlet(lang)
-    url = b.article_url(domain, subject, t0)
-    head = b.post(outlet, t0, b.rnd.choice(texts.headlines), gold, links=(url,))
+    story = b.article(outlet, domain, subject, t0, b.rnd.choice(texts.headlines))
+    head = b.post(outlet, t0, story.headline, gold, links=(story.url,))
     if head is None:
         return 0
     added = 1
@@ -74,11 +74,10 @@ def make_breaking_news(b: Builder, index: int, spec: BreakingNewsSpec = BREAKING
         other, other_domain = b.population.outlet(b.rnd.choice(langs))
         t = t0 + _draw(b, (120.0, spec.horizon_s))
         olang = other.lang if event.id in pack(other.lang).events else lang
-        ourl = b.article_url(other_domain, subject, t)
-        added += (
-            b.post(other, t, b.rnd.choice(pack(olang).events[event.id].headlines), gold, links=(ourl,))
-            is not None
+        follow_up = b.article(
+            other, other_domain, subject, t, b.rnd.choice(pack(olang).events[event.id].headlines)
         )
+        added += b.post(other, t, follow_up.headline, gold, links=(follow_up.url,)) is not None
     crowd = b.population.draw_users(langs, _count(b, spec.accounts), min_age_days=spec.min_age_days)
     delays = cascade_delays(b.rng, len(crowd), spec.delay_median_s, spec.delay_sigma, spec.horizon_s)
     for acc, delay in zip(crowd, delays, strict=True):

@@ -36,7 +36,9 @@ class SurgeTable:
     amplitude: tuple[float, float] = (1.5, 5.0)  # peak over the base level
     rise_s: tuple[float, float] = (900.0, 3600.0)
     decay_s: tuple[float, float] = (3600.0, 4 * 3600.0)
-    daily_share: float = 0.3  # share of an interested user's posts about everyday life
+    # Share of an interested user's posts about everyday life: a listening stream filtered on
+    # subjects of interest holds some off-topic talk (broad keywords), not a random sample's majority.
+    daily_share: float = 0.15
     off_interest: float = 0.15  # weight of a subject outside one's interests
 
 
@@ -58,6 +60,9 @@ class CascadeTable:
     news_mix: tuple[float, float, float] = (0.6, 0.15, 0.25)  # repost, quote, reply
     influencer_mix: tuple[float, float, float] = (0.4, 0.1, 0.5)
     link_share: float = 0.08  # chatter posts that share a recent article on their subject
+    # Of those, the share that use the site's share button (identical "headline via @outlet link"
+    # text by unrelated people: the ordinary source of copies in organic conversation).
+    share_button: float = 0.4
     second_language: float = 0.3  # share of a bilingual user's posts in their second language
 
 
@@ -169,8 +174,8 @@ def _news_post(b: Builder, timeline: SubjectTimeline, langs: Sequence[str]) -> i
     lang = b.rnd.choice(options)
     outlet, domain = b.population.outlet(lang)
     gold = organic(subject, "news_cascade")
-    url = b.article_url(domain, subject, t)
-    head = b.post(outlet, t, b.writer.headline(lang, subject), gold, links=(url,))
+    story = b.article(outlet, domain, subject, t, b.writer.headline(lang, subject))
+    head = b.post(outlet, t, story.headline, gold, links=(story.url,))
     if head is None:
         return 0
     fans = b.population.draw_users([lang], _engagement_count(b), interest=SUBJECT[subject].interest)
@@ -236,6 +241,15 @@ def _chatter_post(b: Builder, timeline: SubjectTimeline, acc: Account, t: float)
     if subject == DAILY_TOPIC:
         b.post(acc, t, b.writer.daily(lang), gold, lang=lang)
         return
+    story = b.recent_article(subject, t) if b.rnd.random() < CASCADES.link_share else None
+    if story is not None and b.rnd.random() < CASCADES.share_button:
+        b.post(
+            acc,
+            t,
+            b.writer.share_button(story.headline, story.outlet_handle, story.url),
+            gold,
+            links=(story.url,),
+        )
+        return
     text, tags = b.writer.chatter(lang, subject)
-    link = b.recent_article(subject, t) if b.rnd.random() < CASCADES.link_share else None
-    b.post(acc, t, text, gold, lang=lang, tags=tags, links=(link,) if link else ())
+    b.post(acc, t, text, gold, lang=lang, tags=tags, links=(story.url,) if story else ())

@@ -7,8 +7,9 @@ person, country or organisation is the subject of a generated claim.
 Template syntax, read by :mod:`bench.worlds.compose`:
 
 * ``[a|b|c]`` picks one alternative (the synonyms of a paraphrase, or plain variety);
-* ``{np}``, ``{detail}``, ``{country}``, ``{player}``, ``{team}``, ``{place}``, ``{tag}``, ``{link}``,
-  ``{handle}`` are slots the generator fills.
+* ``{np}``, ``{detail}``, ``{country}``, ``{player}``, ``{team}``, ``{place}``, ``{tag}``, ``{link}``
+  are slots the generator fills; ``{name}``, ``{n}``, ``{m}``, ``{hour}`` are a person's name and
+  numbers drawn per post (they make everyday posts as varied as real ones).
 
 Details (``TopicText.details``) carry no final punctuation so that frames can embed them.
 """
@@ -60,9 +61,11 @@ class LanguagePack:
     frames: tuple[str, ...]  # use {np} and/or {detail}
     opinions: tuple[str, ...]
     slang: tuple[str, ...]  # interjections, prepended or appended
-    daily: tuple[str, ...]  # everyday life, no topic
+    daily: tuple[str, ...]  # everyday life, no topic; {name}, {n}, {m}, {hour}
+    asides: tuple[str, ...]  # a personal second sentence after a post on a subject; {name}, {n}, {m}, {hour}
     reactions: tuple[str, ...]  # to shocking news, generic
     replies: tuple[str, ...]  # to someone else's post; may use {np}
+    rubrics: tuple[str, ...]  # headline rubrics of outlets ("UPDATE", "Analysis")
     quote_comments: tuple[str, ...]  # on a quoted post or a shared article
     code_switch: tuple[str, ...]  # foreign (mostly English) words dropped into this language
     # organic hard negatives
@@ -79,6 +82,15 @@ class LanguagePack:
     topics: Mapping[str, TopicText] = field(default_factory=dict)
     events: Mapping[str, EventText] = field(default_factory=dict)
     claims: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # claim id -> templates
+    given_names: str = ""  # names as written in posts (native script), space-separated; default: ``names``
+
+    def people(self) -> tuple[str, ...]:
+        """Given names as people write them in this language."""
+        return (
+            tuple(self.given_names.split())
+            if self.given_names
+            else tuple(n.capitalize() for n in self.names.split())
+        )
 
     def text_fields(self) -> dict[str, tuple[str, ...]]:
         """The flat phrase lists by field name (for completeness checks)."""
