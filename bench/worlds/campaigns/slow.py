@@ -23,7 +23,7 @@ from bench.worlds.campaigns.common import (
     say,
 )
 from bench.worlds.catalog import FAMILIES, claims_in, subjects_in
-from bench.worlds.compose import CASUAL, fill
+from bench.worlds.compose import CASUAL, expand, fill
 from bench.worlds.lexicon import pack
 from bench.worlds.model import Account
 from bench.worlds.timing import burst_times, diurnal_times
@@ -108,6 +108,7 @@ class TrollFarmSpec:
     burst_sizes: Mapping[int, float] = field(default_factory=lambda: {2: 0.2, 3: 0.6, 4: 0.2})
     burst_spread_s: Range = (20.0, 150.0)
     copy_share: float = 0.6  # burst members posting the burst's text (with small edits)
+    detail_share: float = 0.5  # bursts whose spin hangs on a news detail of the day
     tag_share: float = 0.3
     crew: Crew = field(default_factory=lambda: Crew(new_share=(0.0, 0.15), hijacked_share=0.2))
     langs: Mapping[str, float] = field(default_factory=lambda: {"en": 3.0, "ru": 1.0, "ar": 0.5, "es": 0.5})
@@ -136,22 +137,25 @@ def make_troll_farm(b: Builder, index: int, spec: TrollFarmSpec = TROLL_FARM) ->
 def _troll_burst(
     b: Builder, spec: TrollFarmSpec, members: list[Account], lang: str, start: float, burst: int, gold: Gold
 ) -> int:
+    """2-4 members post one spin on a current subject within a couple of minutes."""
     lp = pack(lang)
     subject = b.rnd.choice(subjects_in(lang))
-    np_ = b.rnd.choice(lp.topics[subject].nps)
-    text = fill(b.rnd.choice(lp.slant_frames), np=np_)
-    tags = lp.topics[subject].tags[:1] if b.rnd.random() < spec.tag_share else ()
+    topic = lp.topics[subject]
+    np_ = b.rnd.choice(topic.nps)
+    text = _spin(b, lang, np_, b.rnd.choice(topic.details) if b.rnd.random() < spec.detail_share else None)
+    tags = topic.tags[:1] if b.rnd.random() < spec.tag_share else ()
     added = 0
-    for acc, when in zip(
-        members, burst_times(b.rng, len(members), start, draw(b, spec.burst_spread_s)), strict=True
-    ):
-        own = (
-            edit(b, text, lang)
-            if b.rnd.random() < spec.copy_share
-            else fill(b.rnd.choice(lp.slant_frames), np=np_)
-        )
+    spread = draw(b, spec.burst_spread_s)
+    for acc, when in zip(members, burst_times(b.rng, len(members), start, spread), strict=True):
+        own = edit(b, text, lang) if b.rnd.random() < spec.copy_share else _spin(b, lang, np_, None)
         post = b.post(
             acc, float(when), own, gold, lang=lang, tags=tags, extra={"burst": burst, "subject": subject}
         )
         added += post is not None
     return added
+
+
+def _spin(b: Builder, lang: str, np_: str, detail: str | None) -> str:
+    """A slanted take on a subject, after the news detail it hangs on when there is one."""
+    slant = fill(expand(b.rnd.choice(pack(lang).slant_frames), b.rnd), np=np_)
+    return f"{detail}. {slant}" if detail else slant
