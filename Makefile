@@ -58,7 +58,11 @@ bench: venv ## benchmarks that print their figures (core, detection quality, pip
 	$(PY) -m bench.quality
 	$(PY) -m bench.pipeline
 
+HELDOUT_ARGS ?=
+bench-heldout: venv ## held-out scenarios (bench.worlds) through detect + evaluate; HELDOUT_ARGS="--mentions 30000" etc.
+	$(PY) -m bench.heldout $(HELDOUT_ARGS)
+
 clean: ## remove caches (keeps .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
 
-.PHONY: help venv system-deps demo test test-unit test-integration lint format bench clean
+.PHONY: help venv system-deps demo test test-unit test-integration lint format bench bench-heldout clean

@@ -149,7 +149,7 @@ def mean_figures(runs: Sequence[Run]) -> dict[str, float | None]:
     per_run = [figures(r) for r in runs]
     out: dict[str, float | None] = {}
     for name in per_run[0]:
-        values = [f[name] for f in per_run if f[name] is not None]
+        values = [value for f in per_run if (value := f[name]) is not None]
         out[name] = statistics.fmean(values) if values else None
     return out
 

@@ -28,6 +28,7 @@ LANG_TAGGED = frozenset({"x", "bluesky", "mastodon"})
 # Platforms where a repost repeats the text (X as "RT @h: ...", Telegram forwards verbatim).
 TEXT_REPOSTS = frozenset({"x", "telegram"})
 T = TypeVar("T")
+Range = tuple[float, float]  # a parameter drawn per instance, uniformly between the two
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,16 @@ class Builder:
         self.articles: dict[str, list[Article]] = {}  # subject -> stories published
         self._used: dict[str, set[str]] = {}
         self.enlisted: set[str] = set()  # accounts already working for a campaign
+
+    # -- drawing parameters ------------------------------------------------------------------------
+
+    def between(self, span: Range) -> float:
+        """A value drawn uniformly from a parameter range."""
+        return float(self.rng.uniform(span[0], span[1]))
+
+    def count_in(self, span: Range) -> int:
+        """An integer drawn uniformly from a parameter range, both ends included."""
+        return int(self.rng.integers(int(span[0]), int(span[1]) + 1))
 
     # -- time --------------------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from bench.worlds.lexicon import SCRIPTS, pack
 _ALTERNATIVES = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{([a-z_]+)\}")
 
-EMOJI_WARM = ("😂", "🤣", "😍", "🙌", "🔥", "👏", "💯", "✨", "❤️", "🥳")
-EMOJI_GRIM = ("😡", "😢", "💔", "🙏", "😭", "😤", "🤦", "😬", "😱")
-EMOJI_FLAT = ("👀", "🤔", "😅", "🙃", "🤷", "🧐", "😐")
+EMOJI_WARM: tuple[str, ...] = ("😂", "🤣", "😍", "🙌", "🔥", "👏", "💯", "✨", "❤️", "🥳")
+EMOJI_GRIM: tuple[str, ...] = ("😡", "😢", "💔", "🙏", "😭", "😤", "🤦", "😬", "😱")
+EMOJI_FLAT: tuple[str, ...] = ("👀", "🤔", "😅", "🙃", "🤷", "🧐", "😐")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +124,10 @@ class Writer:
     def reply(self, lang: str, topic: str | None) -> str:
         """A reply: a stock answer, or a sentence of one's own about the parent's subject."""
         lp = pack(lang)
-        if topic in lp.topics and self.chance(0.45):
-            return self.chatter(lang, topic)[0]
-        np_ = self.pick(lp.topics[topic].nps) if topic in lp.topics else self.pick(lp.opinions)
+        known = topic if topic is not None and topic in lp.topics else None
+        if known is not None and self.chance(0.45):
+            return self.chatter(lang, known)[0]
+        np_ = self.pick(lp.topics[known].nps) if known is not None else self.pick(lp.opinions)
         return self.roughen(fill(self.pick(lp.replies), np=np_), lang)
 
     def quote_comment(self, lang: str) -> str:
@@ -135,7 +136,8 @@ class Writer:
     def reaction(self, lang: str, event: str | None = None) -> str:
         """A reaction to shocking news; specific to the event when the language has its texts."""
         lp = pack(lang)
-        texts = lp.events[event].reactions if event in lp.events and self.chance(0.5) else lp.reactions
+        own = lp.events[event].reactions if event is not None and event in lp.events else ()
+        texts = own if own and self.chance(0.5) else lp.reactions
         text = self.pick(texts)
         if self.chance(0.25):
             text = f"{text} {self.pick(lp.reactions)}"
@@ -177,7 +179,7 @@ class Writer:
         if self.chance(rates.shout):
             text = text.upper()
         if self.chance(rates.emoji):
-            pool = self.pick((EMOJI_WARM, EMOJI_GRIM, EMOJI_FLAT))
+            pool = self.rnd.choice((EMOJI_WARM, EMOJI_GRIM, EMOJI_FLAT))
             text = f"{text} {''.join(self.pick(pool) for _ in range(1 + self.rnd.randrange(3)))}"
         return text
 

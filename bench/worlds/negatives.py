@@ -13,24 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.worlds.builder import Builder, Gold, organic
+from bench.worlds.builder import Builder, Gold, Range, organic
 from bench.worlds.catalog import EVENTS, MATCHES, event_languages
 from bench.worlds.lexicon import pack
 from bench.worlds.model import OFFICIAL_PREFIX, Account, Post
 from bench.worlds.organic import engage
 from bench.worlds.population import COUNTRY
 from bench.worlds.timing import cascade_delays
-
-Range = tuple[float, float]
-
-
-def _draw(b: Builder, span: Range) -> float:
-    return float(b.rng.uniform(*span))
-
-
-def _count(b: Builder, span: Range) -> int:
-    return int(b.rng.integers(int(span[0]), int(span[1]) + 1))
-
 
 # -- breaking news -------------------------------------------------------------------------------------
 
@@ -70,15 +59,15 @@ def make_breaking_news(b: Builder, index: int, spec: BreakingNewsSpec = BREAKING
     if head is None:
         return 0
     added = 1
-    for _ in range(_count(b, spec.second_outlets)):
+    for _ in range(b.count_in(spec.second_outlets)):
         other, other_domain = b.population.outlet(b.rnd.choice(langs))
-        t = t0 + _draw(b, (120.0, spec.horizon_s))
+        t = t0 + b.between((120.0, spec.horizon_s))
         olang = other.lang if event.id in pack(other.lang).events else lang
         follow_up = b.article(
             other, other_domain, subject, t, b.rnd.choice(pack(olang).events[event.id].headlines)
         )
         added += b.post(other, t, follow_up.headline, gold, links=(follow_up.url,)) is not None
-    crowd = b.population.draw_users(langs, _count(b, spec.accounts), min_age_days=spec.min_age_days)
+    crowd = b.population.draw_users(langs, b.count_in(spec.accounts), min_age_days=spec.min_age_days)
     delays = cascade_delays(b.rng, len(crowd), spec.delay_median_s, spec.delay_sigma, spec.horizon_s)
     for acc, delay in zip(crowd, delays, strict=True):
         added += _react(b, spec, acc, head, t0 + float(delay), gold, event.id) is not None
@@ -131,16 +120,16 @@ def make_sports_burst(b: Builder, index: int, spec: SportsBurstSpec = SPORTS_BUR
     kickoff = b.uniform_start(spec.match_s + spec.horizon_s)
     fans = b.population.draw_users(langs, 3 * int(spec.fans_per_goal[1]), interest="sports")
     added = 0
-    for goal_time in np.sort(b.rng.uniform(kickoff, kickoff + spec.match_s, _count(b, spec.goals))):
+    for goal_time in np.sort(b.rng.uniform(kickoff, kickoff + spec.match_s, b.count_in(spec.goals))):
         scorer_home = b.rnd.random() < 0.5
         team, players = (home, home_players) if scorer_home else (away, away_players)
         player = b.rnd.choice(players)
-        crowd = b.rnd.sample(fans, min(len(fans), _count(b, spec.fans_per_goal)))
+        crowd = b.rnd.sample(fans, min(len(fans), b.count_in(spec.fans_per_goal)))
         delays = cascade_delays(b.rng, len(crowd), spec.delay_median_s, spec.delay_sigma, spec.horizon_s)
         for acc, delay in zip(crowd, delays, strict=True):
             added += _shout(b, spec, acc, float(goal_time + delay), gold, team, player, match_tag) is not None
-    for acc in b.rnd.sample(fans, min(len(fans), _count(b, spec.chatter_posts))):
-        t = kickoff + _draw(b, (0.0, spec.match_s))
+    for acc in b.rnd.sample(fans, min(len(fans), b.count_in(spec.chatter_posts))):
+        t = kickoff + b.between((0.0, spec.match_s))
         team, players = b.rnd.choice(((home, home_players), (away, away_players)))
         added += _shout(b, spec, acc, t, gold, team, b.rnd.choice(players), match_tag) is not None
     return added
@@ -197,17 +186,17 @@ def make_official_day(b: Builder, index: int, spec: OfficialDaySpec = OFFICIAL_D
     tag = OFFICIAL_COUNTRIES[country]
     label = f"{OFFICIAL_PREFIX}{country}-day-{index}"
     gold = Gold(label, label, "official_day")
-    officials = _official_accounts(b, country, _count(b, spec.embassies))
+    officials = _official_accounts(b, country, b.count_in(spec.embassies))
     t0 = _day_hour(b, COUNTRY[country].tz_hours, spec.local_hour)
-    spread = _draw(b, spec.round_spread_s)
+    spread = b.between(spec.round_spread_s)
     firsts: list[Post] = []
     for i, acc in enumerate(officials):
-        t = t0 + (0.0 if i == 0 else _draw(b, (0.0, spread)))
+        t = t0 + (0.0 if i == 0 else b.between((0.0, spread)))
         post = _official_post(b, acc, t, country, tag, gold)
         if post is not None:
             firsts.append(post)
         if b.rnd.random() < spec.second_round:
-            _official_post(b, acc, t + _draw(b, (4 * 3600.0, 6 * 3600.0)), country, tag, gold)
+            _official_post(b, acc, t + b.between((4 * 3600.0, 6 * 3600.0)), country, tag, gold)
     added = sum(1 for p in b.posts if p.label == label)
     if firsts:
         added += _echo(b, spec, firsts[0], tag, label)
@@ -244,10 +233,10 @@ def _official_post(b: Builder, acc: Account, t: float, country: str, tag: str, g
 def _echo(b: Builder, spec: OfficialDaySpec, ministry_post: Post, tag: str, label: str) -> int:
     """Citizens who join in: reposts and quotes of the ministry's post with the tag (organic)."""
     gold = Gold("organic", label, "official_day_echo")
-    crowd = b.population.draw_users([ministry_post.account.lang, "en"], _count(b, spec.citizens))
+    crowd = b.population.draw_users([ministry_post.account.lang, "en"], b.count_in(spec.citizens))
     added = 0
     for acc in crowd:
-        t = ministry_post.time + _draw(b, (60.0, spec.citizen_window_s))
+        t = ministry_post.time + b.between((60.0, spec.citizen_window_s))
         if b.rnd.random() < spec.citizen_repost_share:
             added += b.repost(acc, t, ministry_post, gold) is not None
         else:
@@ -286,9 +275,9 @@ def make_copypasta(b: Builder, index: int, spec: CopypastaSpec = COPYPASTA) -> i
     lang = _weighted_language(b, [lang for lang in b.population.users_by_lang if pack(lang).copypasta])
     text = b.rnd.choice(pack(lang).copypasta)
     gold = organic(f"meme-{lang}-{pack(lang).copypasta.index(text)}", "copypasta")
-    spread = _draw(b, spec.spread_h) * 3600.0
+    spread = b.between(spec.spread_h) * 3600.0
     t0 = b.uniform_start(spread)
-    crowd = b.population.draw_users([lang], _count(b, spec.accounts), min_age_days=spec.min_age_days)
+    crowd = b.population.draw_users([lang], b.count_in(spec.accounts), min_age_days=spec.min_age_days)
     # Memes spread like contagion: slow start, peak in the middle, tail (a log-normal around spread/3).
     delays = cascade_delays(b.rng, len(crowd), spread / 3.0, 0.6, spread)
     added = 0
@@ -317,7 +306,7 @@ def make_charity_appeal(b: Builder, index: int, spec: CharitySpec = CHARITY) -> 
     lang = langs[0]
     gold = organic(f"appeal-{event.id}", "charity_appeal")
     link = f"https://give.{event.country}relief.org/donate"
-    spread = _draw(b, spec.spread_h) * 3600.0
+    spread = b.between(spec.spread_h) * 3600.0
     t0 = b.uniform_start(spread)
     org = b.population.make_account(
         lang, role="charity", country=event.country, handle=f"{event.country}relief"
@@ -327,7 +316,7 @@ def make_charity_appeal(b: Builder, index: int, spec: CharitySpec = CHARITY) -> 
     appeal = b.post(org, t0, _charity_text(b, lang, event.id, link), gold, links=(link,))
     if appeal is None:
         return 0
-    crowd = b.population.draw_users(langs, _count(b, spec.sharers))
+    crowd = b.population.draw_users(langs, b.count_in(spec.sharers))
     delays = cascade_delays(b.rng, len(crowd), spread / 4.0, 0.8, spread)
     added = 1
     for acc, delay in zip(crowd, delays, strict=True):
@@ -375,7 +364,7 @@ def make_popular_thread(b: Builder, index: int, spec: PopularThreadSpec = POPULA
     head = b.post(star, t0, text, gold, tags=tags)
     if head is None:
         return 0
-    crowd = b.population.draw_users([lang], _count(b, spec.replies))
+    crowd = b.population.draw_users([lang], b.count_in(spec.replies))
     delays = cascade_delays(b.rng, len(crowd), spec.delay_median_s, spec.delay_sigma, spec.horizon_s)
     return 1 + engage(b, head, crowd, list(t0 + delays), (0.05, 0.05, 0.9), subject, gold)
 

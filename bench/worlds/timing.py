@@ -24,7 +24,7 @@ def hourly_weights(start: float, hours: float, tz_hours: float) -> FloatArray:
     n = max(1, int(np.ceil(hours)))
     utc_hours = (start / 3600.0 + np.arange(n)) % 24
     local = np.floor((utc_hours + tz_hours) % 24).astype(int)
-    weights = np.asarray(DIURNAL, dtype=np.float64)[local]
+    weights: FloatArray = np.asarray(DIURNAL, dtype=np.float64)[local]
     if hours < n:  # the last, partial hour counts for its share only
         weights[-1] *= hours - (n - 1)
     return weights

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bench.worlds.builder import Builder
+from bench.worlds.builder import Builder, Range
 from bench.worlds.campaigns.common import (
     ALL_LANGS,
     Crew,
-    Range,
     campaign_tags,
     choose_lang,
-    count,
-    draw,
     edit,
     gold_for,
     langs_with_family,
@@ -51,16 +48,16 @@ def make_copy_paste(b: Builder, index: int, spec: CopyPasteSpec = COPY_PASTE) ->
     lang = choose_lang(b, spec.langs)
     claim = b.fresh("copy_paste", sorted(pack(lang).claims))
     text = b.writer.claim(lang, claim)
-    tags = campaign_tags(b, lang, FAMILIES[family_of(claim)][0], count(b, spec.tags))
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    window = draw(b, spec.window_s)
+    tags = campaign_tags(b, lang, FAMILIES[family_of(claim)][0], b.count_in(spec.tags))
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    window = b.between(spec.window_s)
     t0 = b.uniform_start(window)
     scheduled = b.rnd.random() < spec.scheduled_share
     if scheduled:
         times = scheduled_times(b.rng, len(accounts), t0, window, window / len(accounts) / 2)
     else:
         times = burst_times(b.rng, len(accounts), t0, window)
-    edit_share = draw(b, spec.edit_share)
+    edit_share = b.between(spec.edit_share)
     texts = [edit(b, text, lang) if b.rnd.random() < edit_share else text for _ in accounts]
     added = post_each(b, accounts, list(times), texts, gold, lang=lang, tags=tags)
     b.record(gold.label, gold.kind, accounts, claim=claim, window_s=window, scheduled=scheduled)
@@ -94,18 +91,18 @@ def make_paraphrase_waves(b: Builder, index: int, spec: WavesSpec = PARAPHRASE_W
     gold = gold_for("paraphrase_waves", index)
     lang = choose_lang(b, langs_with_family(spec.langs, 3))
     family = pick_family(b, lang, 3)
-    claims = claims_in(lang, family)[: count(b, spec.claims)]
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
+    claims = claims_in(lang, family)[: b.count_in(spec.claims)]
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
     tags = campaign_tags(b, lang, FAMILIES[family][0], 1)
-    tag_share = draw(b, spec.tag_share)
-    gaps = [draw(b, spec.wave_gap_s) for _ in range(count(b, spec.waves))]
+    tag_share = b.between(spec.tag_share)
+    gaps = [b.between(spec.wave_gap_s) for _ in range(b.count_in(spec.waves))]
     t = b.uniform_start(sum(gaps) + 120.0)
     added = 0
     for wave, gap in enumerate(gaps):
-        members = b.rnd.sample(accounts, min(len(accounts), count(b, spec.wave_size)))
+        members = b.rnd.sample(accounts, min(len(accounts), b.count_in(spec.wave_size)))
         claim = claims[wave % len(claims)]
         for acc, when in zip(
-            members, burst_times(b.rng, len(members), t, draw(b, spec.wave_spread_s)), strict=True
+            members, burst_times(b.rng, len(members), t, b.between(spec.wave_spread_s)), strict=True
         ):
             use_tags = tags if b.rnd.random() < tag_share else ()
             post = b.post(
@@ -144,16 +141,16 @@ def make_message_switch(b: Builder, index: int, spec: SwitchSpec = MESSAGE_SWITC
     lang = choose_lang(b, langs_with_family(spec.langs, 1))
     families = [f for f in FAMILIES if claims_in(lang, f)]
     before, after = b.rnd.sample(families, 2)
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    phases = [draw(b, spec.phase_s), draw(b, spec.pause_s), draw(b, spec.phase_s)]
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    phases = [b.between(spec.phase_s), b.between(spec.pause_s), b.between(spec.phase_s)]
     t0 = b.uniform_start(sum(phases))
     added = 0
     for phase, (family, start) in enumerate(((before, t0), (after, t0 + phases[0] + phases[1]))):
         claim = b.rnd.choice(claims_in(lang, family))
         master = b.writer.claim(lang, claim)
-        copy_share = draw(b, spec.copy_share)
+        copy_share = b.between(spec.copy_share)
         for acc in accounts:
-            for when in start + b.rng.uniform(0.0, phases[2 * phase], size=count(b, spec.posts_per_phase)):
+            for when in start + b.rng.uniform(0.0, phases[2 * phase], size=b.count_in(spec.posts_per_phase)):
                 text = edit(b, master, lang) if b.rnd.random() < copy_share else say(b, lang, claim, SCRIPTED)
                 post = b.post(acc, float(when), text, gold, lang=lang, extra={"phase": phase, "claim": claim})
                 added += post is not None

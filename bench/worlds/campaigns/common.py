@@ -11,25 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.worlds.builder import Builder, Gold
+from bench.worlds.builder import Builder, Gold, Range
 from bench.worlds.catalog import FAMILIES, claims_in
 from bench.worlds.compose import SCRIPTED, NoiseRates
 from bench.worlds.lexicon import LANGUAGES, pack
 from bench.worlds.model import Account
 from bench.worlds.population import COUNTRY
 
-Range = tuple[float, float]
 ALL_LANGS: Mapping[str, float] = dict.fromkeys(LANGUAGES, 1.0)
-
-
-def draw(b: Builder, span: Range) -> float:
-    """A value drawn uniformly from ``span``."""
-    return float(b.rng.uniform(*span))
-
-
-def count(b: Builder, span: Range) -> int:
-    """An integer drawn uniformly from ``span``, both ends included."""
-    return int(b.rng.integers(int(span[0]), int(span[1]) + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +38,7 @@ class Crew:
 
 def recruit(b: Builder, n: int, lang: str, crew: Crew) -> list[Account]:
     """``n`` accounts writing ``lang``: new ones, hijacked ordinary users and bought aged ones."""
-    n_new = round(n * draw(b, crew.new_share))
+    n_new = round(n * b.between(crew.new_share))
     n_hijacked = round((n - n_new) * crew.hijacked_share)
     accounts = b.population.draw_users([lang], n_hijacked, min_age_days=365.0, exclude=b.enlisted)
     for i in range(n - len(accounts)):
@@ -61,7 +50,7 @@ def recruit(b: Builder, n: int, lang: str, crew: Crew) -> list[Account]:
             followers = int(b.rng.uniform(500, 5000)) if bought else None
             acc = b.population.make_account(lang, role="operator", age_days=age, followers=followers)
         else:
-            acc = b.population.make_account(lang, role="operator", age_days=draw(b, (365.0, 3000.0)))
+            acc = b.population.make_account(lang, role="operator", age_days=b.between((365.0, 3000.0)))
         accounts.append(b.population.add(acc))
     b.enlisted.update(a.id for a in accounts)
     b.rnd.shuffle(accounts)

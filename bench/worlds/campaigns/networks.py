@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bench.worlds.builder import Builder, Gold, organic
+from bench.worlds.builder import Builder, Gold, Range, organic
 from bench.worlds.campaigns.common import (
     ALL_LANGS,
     Crew,
-    Range,
     audience_tz,
     choose_lang,
-    count,
-    draw,
     gold_for,
     recruit,
     say,
@@ -54,18 +51,20 @@ def make_link_ring(b: Builder, index: int, spec: LinkRingSpec = LINK_RING) -> in
     lang = choose_lang(b, spec.langs)
     claims = sorted(pack(lang).claims)
     site = "-".join(b.rnd.sample(_SITE_WORDS, 2)) + b.rnd.choice((".info", ".news", ".online", ".net"))
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    span = draw(b, spec.campaign_span_s)
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    span = b.between(spec.campaign_span_s)
     t0 = b.uniform_start(span)
-    comment_share = draw(b, spec.comment_share)
-    n_urls = count(b, spec.urls)
+    comment_share = b.between(spec.comment_share)
+    n_urls = b.count_in(spec.urls)
     added = 0
     for drop in sorted(t0 + b.rng.uniform(0.0, span, size=n_urls)):
         claim = b.rnd.choice(claims)
         url = f"https://{site}/{FAMILIES[family_of(claim)][0]}/{b.rnd.randrange(100_000, 999_999)}"
-        sharers = b.rnd.sample(accounts, min(len(accounts), count(b, spec.shares_per_url)))
+        sharers = b.rnd.sample(accounts, min(len(accounts), b.count_in(spec.shares_per_url)))
         for acc, when in zip(
-            sharers, burst_times(b.rng, len(sharers), float(drop), draw(b, spec.share_window_s)), strict=True
+            sharers,
+            burst_times(b.rng, len(sharers), float(drop), b.between(spec.share_window_s)),
+            strict=True,
         ):
             link = _utm_variant(b, url, acc) if b.rnd.random() < spec.utm_share else url
             text = _link_text(b, lang, claim, comment_share)
@@ -113,14 +112,14 @@ HASHTAG_FLOOD = HashtagFloodSpec()
 def make_hashtag_flood(b: Builder, index: int, spec: HashtagFloodSpec = HASHTAG_FLOOD) -> int:
     gold = gold_for("hashtag_flood", index)
     lang = "id"
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
     core = spec.tags[:2]  # every post carries the two core tags, plus one of the others at times
     added = 0
     for session, start in enumerate(_session_starts(b, spec, audience_tz(lang))):
-        length = draw(b, spec.session_s)
+        length = b.between(spec.session_s)
         for acc in accounts:
-            for when in start + b.rng.uniform(0.0, length, size=count(b, spec.posts_per_session)):
-                extra_tags = b.rnd.sample(spec.tags[2:], count(b, spec.tags_per_post) - 2)
+            for when in start + b.rng.uniform(0.0, length, size=b.count_in(spec.posts_per_session)):
+                extra_tags = b.rnd.sample(spec.tags[2:], b.count_in(spec.tags_per_post) - 2)
                 text = say(b, lang, "sarinda-sell", CASUAL)
                 post = b.post(
                     acc,
@@ -145,7 +144,7 @@ def _session_starts(b: Builder, spec: HashtagFloodSpec, tz: float) -> list[float
         for hour in spec.session_hours
         if b.start <= day0 + d * 86_400.0 + (hour - tz) * 3600.0 <= b.end - spec.session_s[1]
     ]
-    n = count(b, spec.sessions)
+    n = b.count_in(spec.sessions)
     if len(fits) >= n:
         return sorted(b.rnd.sample(fits, n))
     return sorted(fits + [b.uniform_start(spec.session_s[1]) for _ in range(n - len(fits))])
@@ -175,14 +174,14 @@ REPOST_RING = RepostRingSpec()
 def make_repost_ring(b: Builder, index: int, spec: RepostRingSpec = REPOST_RING) -> int:
     gold = gold_for("repost_ring", index)
     lang = choose_lang(b, spec.langs)
-    sources = recruit(b, count(b, spec.sources), lang, Crew(new_share=(0.0, 0.0), hijacked_share=0.0))
+    sources = recruit(b, b.count_in(spec.sources), lang, Crew(new_share=(0.0, 0.0), hijacked_share=0.0))
     for src in sources:  # the amplified voices look established
         src.followers = int(b.rng.uniform(5e3, 2e5))
-    ring = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    span = draw(b, spec.span_s)
+    ring = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    span = b.between(spec.span_s)
     t0 = b.uniform_start(span)
     added = 0
-    for when in sorted(t0 + b.rng.uniform(0.0, span, size=count(b, spec.seeds))):
+    for when in sorted(t0 + b.rng.uniform(0.0, span, size=b.count_in(spec.seeds))):
         seed = b.post(
             b.rnd.choice(sources),
             float(when),
@@ -198,8 +197,8 @@ def make_repost_ring(b: Builder, index: int, spec: RepostRingSpec = REPOST_RING)
 
 
 def _amplify(b: Builder, spec: RepostRingSpec, ring: list[Account], seed: Post, gold: Gold) -> int:
-    members = b.rnd.sample(ring, max(1, int(len(ring) * draw(b, spec.repost_share))))
-    delays = cascade_delays(b.rng, len(members), draw(b, spec.delay_median_s), 0.8, 600.0)
+    members = b.rnd.sample(ring, max(1, int(len(ring) * b.between(spec.repost_share))))
+    delays = cascade_delays(b.rng, len(members), b.between(spec.delay_median_s), 0.8, 600.0)
     added = 0
     for acc, delay in zip(members, delays, strict=True):
         t = seed.time + float(delay)
@@ -239,13 +238,13 @@ def make_reply_storm(b: Builder, index: int, spec: ReplyStormSpec = REPLY_STORM)
     if target_post is None:
         return 0
     lang = target_post.account.lang
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    start = target_post.time + draw(b, spec.start_after_s)
-    copy_share = draw(b, spec.copy_share)
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    start = target_post.time + b.between(spec.start_after_s)
+    copy_share = b.between(spec.copy_share)
     insult = _insult(b, lang, country)
     added = 0
     for acc, when in zip(
-        accounts, burst_times(b.rng, len(accounts), start, draw(b, spec.window_s)), strict=True
+        accounts, burst_times(b.rng, len(accounts), start, b.between(spec.window_s)), strict=True
     ):
         if b.rnd.random() < copy_share:
             text = insult
@@ -273,7 +272,7 @@ def _target_statement(b: Builder, country: str, spec: ReplyStormSpec) -> Post | 
     ogold = organic(f"embassy-{country}", "official_post")
     post = b.post(embassy, t0, statement, ogold, tags=(tag,))
     if post is not None:
-        people = b.population.draw_users([host.lang], count(b, spec.organic_replies))
+        people = b.population.draw_users([host.lang], b.count_in(spec.organic_replies))
         delays = cascade_delays(b.rng, len(people), spec.organic_delay_median_s, 1.0, 20 * 3600.0)
         rgold = Gold(ogold.label, ogold.topic, "official_post_reply")
         for acc, delay in zip(people, delays, strict=True):

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bench.worlds.builder import Builder, Gold
+from bench.worlds.builder import Builder, Gold, Range
 from bench.worlds.campaigns.common import (
     ALL_LANGS,
     Crew,
-    Range,
     audience_tz,
     campaign_tags,
     choose_lang,
-    count,
-    draw,
     edit,
     gold_for,
     langs_with_family,
@@ -63,14 +60,14 @@ def _make_slow(b: Builder, index: int, kind: str, spec: SlowSpec) -> int:
     gold = gold_for(kind, index)
     lang = choose_lang(b, langs_with_family(spec.langs, spec.min_claims))
     family = pick_family(b, lang, spec.min_claims, spec.prefer_family)
-    claims = claims_in(lang, family)[: count(b, spec.claims)]
+    claims = claims_in(lang, family)[: b.count_in(spec.claims)]
     masters = {c: b.writer.claim(lang, c) for c in claims}
-    accounts = recruit(b, count(b, spec.accounts), lang, spec.crew)
-    duration = draw(b, spec.duration_s)
+    accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
+    duration = b.between(spec.duration_s)
     t0 = b.uniform_start(duration)
-    tags, copy_share, added = campaign_tags(b, lang, FAMILIES[family][0], 1), draw(b, spec.copy_share), 0
+    tags, copy_share, added = campaign_tags(b, lang, FAMILIES[family][0], 1), b.between(spec.copy_share), 0
     for acc in accounts:
-        k = count(b, spec.posts_per_account)
+        k = b.count_in(spec.posts_per_account)
         if spec.diurnal:
             times = diurnal_times(b.rng, k, t0, duration / 3600.0, audience_tz(lang))
         else:
@@ -120,8 +117,8 @@ TROLL_FARM = TrollFarmSpec()
 def make_troll_farm(b: Builder, index: int, spec: TrollFarmSpec = TROLL_FARM) -> int:
     gold = gold_for("troll_farm", index)
     lang = choose_lang(b, spec.langs)
-    group = recruit(b, count(b, spec.group), lang, spec.crew)
-    n_bursts = count(b, spec.bursts)
+    group = recruit(b, b.count_in(spec.group), lang, spec.crew)
+    n_bursts = b.count_in(spec.bursts)
     # Bursts follow the audience's day, like the farm's shifts followed the target's time zone.
     starts = sorted(diurnal_times(b.rng, n_bursts, b.start, b.hours, audience_tz(lang)))
     sizes = list(spec.burst_sizes)
@@ -145,7 +142,7 @@ def _troll_burst(
     text = _spin(b, lang, np_, b.rnd.choice(topic.details) if b.rnd.random() < spec.detail_share else None)
     tags = topic.tags[:1] if b.rnd.random() < spec.tag_share else ()
     added = 0
-    spread = draw(b, spec.burst_spread_s)
+    spread = b.between(spec.burst_spread_s)
     for acc, when in zip(members, burst_times(b.rng, len(members), start, spread), strict=True):
         own = edit(b, text, lang) if b.rnd.random() < spec.copy_share else _spin(b, lang, np_, None)
         post = b.post(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bench.worlds.builder import Builder, Gold
-from bench.worlds.campaigns.common import Crew, Range, count, draw, gold_for, recruit, say
+from bench.worlds.builder import Builder, Gold, Range
+from bench.worlds.campaigns.common import Crew, gold_for, recruit, say
 from bench.worlds.catalog import TRANSLATED_CLAIMS
 from bench.worlds.compose import CASUAL, SCRIPTED
 from bench.worlds.lexicon import LANGUAGES
@@ -43,9 +43,9 @@ def _make_translated(b: Builder, index: int, kind: str, spec: TranslatedSpec) ->
         raise ValueError(f"{kind}: no language set of {spec.language_sets} is spoken in this world")
     langs = b.fresh(kind, spoken)
     claim = b.fresh(f"{kind}-claim", TRANSLATED_CLAIMS)
-    window = draw(b, spec.window_s)
+    window = b.between(spec.window_s)
     t0 = b.uniform_start(window)
-    crews = {lang: recruit(b, count(b, spec.accounts_per_language), lang, spec.crew) for lang in langs}
+    crews = {lang: recruit(b, b.count_in(spec.accounts_per_language), lang, spec.crew) for lang in langs}
     accounts = [a for group in crews.values() for a in group]
     times = list(burst_times(b.rng, len(accounts), t0, window))
     b.rnd.shuffle(times)  # languages interleave within the window
@@ -93,14 +93,18 @@ def make_resurfacing(b: Builder, index: int, spec: ResurfacingSpec = RESURFACING
     spoken = [lang for lang in LANGUAGES if b.population.users(lang)]
     first_lang = "en" if "en" in spoken else b.rnd.choice(spoken)
     later_langs = b.rnd.sample(
-        [lang for lang in spoken if lang != first_lang], count(b, spec.later_languages)
+        [lang for lang in spoken if lang != first_lang], b.count_in(spec.later_languages)
     )
-    first_span, gap, later_span = draw(b, spec.first_span_s), draw(b, spec.gap_s), draw(b, spec.later_span_s)
+    first_span, gap, later_span = (
+        b.between(spec.first_span_s),
+        b.between(spec.gap_s),
+        b.between(spec.later_span_s),
+    )
     t0 = b.uniform_start(first_span + gap + later_span)
-    first = recruit(b, count(b, spec.first_accounts), first_lang, spec.crew)
+    first = recruit(b, b.count_in(spec.first_accounts), first_lang, spec.crew)
     added = _reword(b, first, t0, first_span, claim, gold, wave=0)
     later: list[Account] = []
-    per_lang = max(1, count(b, spec.later_accounts) // len(later_langs))
+    per_lang = max(1, b.count_in(spec.later_accounts) // len(later_langs))
     for lang in later_langs:
         later += recruit(b, per_lang, lang, spec.crew)
     added += _reword(b, later, t0 + first_span + gap, later_span, claim, gold, wave=1)
