@@ -12,7 +12,7 @@ there), so generators need not clip.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -97,6 +97,14 @@ class Builder:
     def count_in(self, span: Range) -> int:
         """An integer drawn uniformly from a parameter range, both ends included."""
         return int(self.rng.integers(int(span[0]), int(span[1]) + 1))
+
+    def pick_language(self, weights: Mapping[str, float]) -> str:
+        """A language drawn by ``weights`` times the world's language mix, among those spoken here."""
+        langs = [lang for lang in weights if self.population.users(lang)]
+        mixed = [weights[lang] * self.population.lang_mix.get(lang, 0.0) for lang in langs]
+        if not any(mixed):
+            raise ValueError(f"none of {sorted(weights)} is spoken in this world")
+        return self.rnd.choices(langs, weights=mixed)[0]
 
     # -- time --------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Organic hard negatives: real events that look coordinated at first sight.
 
 Each kind has one parameter table (a frozen dataclass instance) whose comments name the real-world
-observation behind the numbers, and one generator ``make_<kind>(b, spec) -> int`` (posts added).
+observation behind the numbers, and one generator ``make_<kind>(b, index) -> int`` (posts added;
+``index`` numbers the instances of a kind).
 Every post is labelled ``organic`` except the official accounts' own posts on their hashtag day
 (``official:<id>``); an alert on any of them is a false alert.
 """
@@ -30,7 +31,7 @@ class BreakingNewsSpec:
     # accounts within an hour.
     accounts: Range = (120, 160)
     min_age_days: float = 365.0
-    # Attention to unexpected news peaks within minutes (Lehmann et al. 2012); mean delay ~12 min,
+    # Attention to unexpected news peaks within minutes (Lehmann et al. 2012): median delay 10 min,
     # everything inside the hour.
     delay_median_s: float = 600.0
     delay_sigma: float = 0.9
@@ -272,7 +273,7 @@ COPYPASTA = CopypastaSpec()
 
 
 def make_copypasta(b: Builder, index: int, spec: CopypastaSpec = COPYPASTA) -> int:
-    lang = _weighted_language(b, [lang for lang in b.population.users_by_lang if pack(lang).copypasta])
+    lang = b.pick_language({lang: 1.0 for lang in b.population.users_by_lang if pack(lang).copypasta})
     text = b.rnd.choice(pack(lang).copypasta)
     gold = organic(f"meme-{lang}-{pack(lang).copypasta.index(text)}", "copypasta")
     spread = b.between(spec.spread_h) * 3600.0
@@ -348,6 +349,7 @@ class PopularThreadSpec:
     delay_median_s: float = 7200.0
     delay_sigma: float = 1.0
     horizon_s: float = 24 * 3600.0
+    mix: tuple[float, float, float] = (0.05, 0.05, 0.9)  # repost, quote, reply: it is a conversation
 
 
 POPULAR_THREAD = PopularThreadSpec()
@@ -355,7 +357,7 @@ POPULAR_THREAD = PopularThreadSpec()
 
 def make_popular_thread(b: Builder, index: int, spec: PopularThreadSpec = POPULAR_THREAD) -> int:
     langs = [lang for lang, users in b.population.influencers.items() if users]
-    lang = _weighted_language(b, langs)
+    lang = b.pick_language(dict.fromkeys(langs, 1.0))
     star = b.rnd.choice(b.population.influencers[lang])
     subject = b.rnd.choice([s for s in pack(lang).topics])
     gold = organic(subject, "popular_thread")
@@ -366,15 +368,7 @@ def make_popular_thread(b: Builder, index: int, spec: PopularThreadSpec = POPULA
         return 0
     crowd = b.population.draw_users([lang], b.count_in(spec.replies))
     delays = cascade_delays(b.rng, len(crowd), spec.delay_median_s, spec.delay_sigma, spec.horizon_s)
-    return 1 + engage(b, head, crowd, list(t0 + delays), (0.05, 0.05, 0.9), subject, gold)
-
-
-def _weighted_language(b: Builder, langs: list[str]) -> str:
-    """A language drawn by the world's language mix among ``langs``."""
-    weights = [b.population.lang_mix.get(lang, 0.0) for lang in langs]
-    if not any(weights):
-        return b.rnd.choice(langs)
-    return b.rnd.choices(langs, weights=weights)[0]
+    return 1 + engage(b, head, crowd, list(t0 + delays), spec.mix, subject, gold)
 
 
 NEGATIVES: Mapping[str, Callable[[Builder, int], int]] = {

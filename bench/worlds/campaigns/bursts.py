@@ -10,7 +10,6 @@ from bench.worlds.campaigns.common import (
     ALL_LANGS,
     Crew,
     campaign_tags,
-    choose_lang,
     edit,
     gold_for,
     langs_with_family,
@@ -45,7 +44,7 @@ COPY_PASTE = CopyPasteSpec()
 
 def make_copy_paste(b: Builder, index: int, spec: CopyPasteSpec = COPY_PASTE) -> int:
     gold = gold_for("copy_paste", index)
-    lang = choose_lang(b, spec.langs)
+    lang = b.pick_language(spec.langs)
     claim = b.fresh("copy_paste", sorted(pack(lang).claims))
     text = b.writer.claim(lang, claim)
     tags = campaign_tags(b, lang, FAMILIES[family_of(claim)][0], b.count_in(spec.tags))
@@ -89,7 +88,7 @@ PARAPHRASE_WAVES = WavesSpec()
 
 def make_paraphrase_waves(b: Builder, index: int, spec: WavesSpec = PARAPHRASE_WAVES) -> int:
     gold = gold_for("paraphrase_waves", index)
-    lang = choose_lang(b, langs_with_family(spec.langs, 3))
+    lang = b.pick_language(langs_with_family(spec.langs, 3))
     family = pick_family(b, lang, 3)
     claims = claims_in(lang, family)[: b.count_in(spec.claims)]
     accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
@@ -138,7 +137,7 @@ MESSAGE_SWITCH = SwitchSpec()
 
 def make_message_switch(b: Builder, index: int, spec: SwitchSpec = MESSAGE_SWITCH) -> int:
     gold = gold_for("message_switch", index)
-    lang = choose_lang(b, langs_with_family(spec.langs, 1))
+    lang = b.pick_language(langs_with_family(spec.langs, 1))
     families = [f for f in FAMILIES if claims_in(lang, f)]
     before, after = b.rnd.sample(families, 2)
     accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)

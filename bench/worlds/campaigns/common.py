@@ -57,15 +57,6 @@ def recruit(b: Builder, n: int, lang: str, crew: Crew) -> list[Account]:
     return accounts
 
 
-def choose_lang(b: Builder, allowed: Mapping[str, float]) -> str:
-    """A campaign language: the kind's own weights times the world's language mix."""
-    langs = [lang for lang in allowed if b.population.users(lang)]
-    weights = [allowed[lang] * b.population.lang_mix.get(lang, 0.0) for lang in langs]
-    if not langs or not any(weights):
-        raise ValueError(f"none of {sorted(allowed)} is spoken in this world")
-    return b.rnd.choices(langs, weights=weights)[0]
-
-
 def langs_with_family(allowed: Mapping[str, float], min_claims: int) -> dict[str, float]:
     """The languages of ``allowed`` that have a claim family of at least ``min_claims`` claims."""
     return {

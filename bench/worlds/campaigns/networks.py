@@ -10,7 +10,6 @@ from bench.worlds.campaigns.common import (
     ALL_LANGS,
     Crew,
     audience_tz,
-    choose_lang,
     gold_for,
     recruit,
     say,
@@ -48,7 +47,7 @@ _SITE_WORDS = ("truth", "free", "real", "patriot", "voice", "insider", "report",
 
 def make_link_ring(b: Builder, index: int, spec: LinkRingSpec = LINK_RING) -> int:
     gold = gold_for("link_ring", index)
-    lang = choose_lang(b, spec.langs)
+    lang = b.pick_language(spec.langs)
     claims = sorted(pack(lang).claims)
     site = "-".join(b.rnd.sample(_SITE_WORDS, 2)) + b.rnd.choice((".info", ".news", ".online", ".net"))
     accounts = recruit(b, b.count_in(spec.accounts), lang, spec.crew)
@@ -173,7 +172,7 @@ REPOST_RING = RepostRingSpec()
 
 def make_repost_ring(b: Builder, index: int, spec: RepostRingSpec = REPOST_RING) -> int:
     gold = gold_for("repost_ring", index)
-    lang = choose_lang(b, spec.langs)
+    lang = b.pick_language(spec.langs)
     sources = recruit(b, b.count_in(spec.sources), lang, Crew(new_share=(0.0, 0.0), hijacked_share=0.0))
     for src in sources:  # the amplified voices look established
         src.followers = int(b.rng.uniform(5e3, 2e5))

@@ -11,7 +11,6 @@ from bench.worlds.campaigns.common import (
     Crew,
     audience_tz,
     campaign_tags,
-    choose_lang,
     edit,
     gold_for,
     langs_with_family,
@@ -58,7 +57,7 @@ SLOW_CLAIMS = SlowSpec(
 
 def _make_slow(b: Builder, index: int, kind: str, spec: SlowSpec) -> int:
     gold = gold_for(kind, index)
-    lang = choose_lang(b, langs_with_family(spec.langs, spec.min_claims))
+    lang = b.pick_language(langs_with_family(spec.langs, spec.min_claims))
     family = pick_family(b, lang, spec.min_claims, spec.prefer_family)
     claims = claims_in(lang, family)[: b.count_in(spec.claims)]
     masters = {c: b.writer.claim(lang, c) for c in claims}
@@ -116,7 +115,7 @@ TROLL_FARM = TrollFarmSpec()
 
 def make_troll_farm(b: Builder, index: int, spec: TrollFarmSpec = TROLL_FARM) -> int:
     gold = gold_for("troll_farm", index)
-    lang = choose_lang(b, spec.langs)
+    lang = b.pick_language(spec.langs)
     group = recruit(b, b.count_in(spec.group), lang, spec.crew)
     n_bursts = b.count_in(spec.bursts)
     # Bursts follow the audience's day, like the farm's shifts followed the target's time zone.
