@@ -95,6 +95,7 @@ PROFILES: Mapping[str, Profile] = {
                 "official_day": 1,
                 "copypasta": 1,
                 "charity_appeal": 1,
+                "popular_thread": 1,  # the organic counterpart of the reply storm
             },
         ),
         Profile(
