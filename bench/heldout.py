@@ -1,7 +1,7 @@
 """Held-out evaluation: ChorusWatch's real command line on independent scenarios from :mod:`bench.worlds`.
 
 ``python -m bench.heldout [--seeds 11,12,13] [--profile default,multilingual,trollfarm,hard-negatives]
-[--mentions N] [--hours H] [--embedder model|hashing] [--keep DIR] [--json F]``
+[--mentions N] [--hours H] [--embedder model|hashing] [--keep DIR [--reuse]] [--json F]``
 
 For every profile and seed it writes a world into a fresh directory, then runs, as a user would and
 through ``sys.executable -m choruswatch.cli`` so that the checkout's code is what runs::
@@ -16,11 +16,17 @@ organic mention they were made of. Per-kind figures come from the evaluator's JS
 missed campaigns, false alert ids) joined with the labels; alerts per detected campaign is the
 evaluator's true alerts over detected campaigns unless the evaluator reports it itself. It prints and
 never asserts: the figures are the baseline a detector change is judged against.
+
+``--keep DIR --reuse`` skips detection for a world whose kept run finished on byte-identical mentions
+with the same embedder and config file (``detected.json`` records their digests), so an evaluator
+change or more seeds cost only what is new. A change to the detector's code is not seen by the
+digests: do not reuse across detector changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -29,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +67,8 @@ class Run:
 
 # -- running the command line --------------------------------------------------------------------------
 
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]
+
 
 def choruswatch(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``choruswatch ARGS`` from this checkout; a failure raises :class:`HeldoutError` with its stderr."""
@@ -76,23 +84,33 @@ def choruswatch(*args: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def run_one(profile: str, seed: int, args: argparse.Namespace, workdir: Path) -> Run:
-    """Generate one world into ``workdir``, detect, evaluate; the figures of that run."""
+def run_one(profile: str, seed: int, args: argparse.Namespace, workdir: Path, cli: Cli = choruswatch) -> Run:
+    """Generate one world into ``workdir``, detect (or reuse a kept detection of the same world), evaluate.
+
+    ``cli`` runs one ``choruswatch`` command (the real one by default; tests pass a fake).
+    """
     world = generate(seed, profile, args.mentions, args.hours)
     files = {
         name: workdir / name for name in ("mentions.jsonl", "labels.jsonl", "allowlist.txt", "alerts.jsonl")
     }
     files["assignments.jsonl"] = workdir / "assignments.jsonl"
+    before = _digest(files["mentions.jsonl"])
     world.write(
         files["mentions.jsonl"], files["labels.jsonl"], files["allowlist.txt"], workdir / "manifest.json"
     )
-    started = time.perf_counter()
-    detect = [str(files["mentions.jsonl"]), "--out", str(files["alerts.jsonl"])]
-    detect += ["--assignments", str(files["assignments.jsonl"]), "--allowlist", str(files["allowlist.txt"])]
-    detect += ["--embedder", args.embedder] + (["--config", args.config] if args.config else [])
-    choruswatch("detect", *detect)
-    seconds = time.perf_counter() - started
-    evaluation = choruswatch(
+    done = workdir / "detected.json"  # written once a detection completes: what it ran on, how long it took
+    inputs = {
+        "mentions_sha256": _digest(files["mentions.jsonl"]),
+        "embedder": args.embedder,
+        "config_sha256": _digest(Path(args.config)) if args.config else None,
+    }
+    kept = json.loads(done.read_text()) if args.reuse and done.exists() else {}
+    if before == inputs["mentions_sha256"] and all(kept.get(k) == v for k, v in inputs.items()):
+        seconds = float(kept["seconds"])
+    else:
+        seconds = _detect(files, args, cli)
+        done.write_text(json.dumps({**inputs, "seconds": seconds}) + "\n")
+    evaluation = cli(
         "evaluate", "--alerts", str(files["alerts.jsonl"]), "--assignments", str(files["assignments.jsonl"]),
         "--labels", str(files["labels.jsonl"]), "--json",
     )  # fmt: skip
@@ -102,6 +120,22 @@ def run_one(profile: str, seed: int, args: argparse.Namespace, workdir: Path) ->
     }
     false_kinds = false_alert_kinds(report, files["alerts.jsonl"], files["assignments.jsonl"], world.posts)
     return Run(profile, seed, report, kinds, false_kinds, len(world.posts), seconds)
+
+
+def _detect(files: dict[str, Path], args: argparse.Namespace, cli: Cli) -> float:
+    """``choruswatch detect`` on the world's files; returns the seconds it took."""
+    started = time.perf_counter()
+    detect = [str(files["mentions.jsonl"]), "--out", str(files["alerts.jsonl"])]
+    detect += ["--assignments", str(files["assignments.jsonl"]), "--allowlist", str(files["allowlist.txt"])]
+    detect += ["--embedder", args.embedder] + (["--config", args.config] if args.config else [])
+    cli("detect", *detect)
+    return time.perf_counter() - started
+
+
+def _digest(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def false_alert_kinds(
@@ -243,12 +277,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", default=None, help="detector config file passed to `choruswatch detect`")
     parser.add_argument("--keep", default=None, help="keep every world and result under this directory")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: skip detection where DIR holds a finished run of the byte-identical world (and the same "
+        "embedder); evaluation always runs again",
+    )
     parser.add_argument("--json", default=None, help="also write every report and figure as JSON here")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.reuse and not args.keep:
+        parser.error("--reuse needs --keep DIR (the directory of the earlier run)")
     results: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory(prefix="heldout-") as scratch:
         base = Path(args.keep) if args.keep else Path(scratch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,10 @@ from bench.heldout import (
     false_alert_kinds,
     figures,
     kind_recall,
+    main,
     mean_figures,
     profile_table,
+    run_one,
 )
 
 
@@ -128,3 +131,43 @@ def test_a_failing_command_reports_its_own_message(tmp_path: Path) -> None:
     with pytest.raises(HeldoutError, match="evaluate` exited with 2") as exc:
         choruswatch("evaluate", "--alerts", missing, "--assignments", missing, "--labels", missing)
     assert "missing.jsonl" in str(exc.value)
+
+
+class FakeCli:
+    """Stands in for the `choruswatch` command: detect writes empty results, evaluate returns a report."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def __call__(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+        self.commands.append(command)
+        if command == "detect":
+            Path(args[args.index("--out") + 1]).write_text("")
+            Path(args[args.index("--assignments") + 1]).write_text("")
+            return subprocess.CompletedProcess([command], 0, "", "")
+        return subprocess.CompletedProcess([command], 0, json.dumps(report(false_alert_ids=[])), "")
+
+
+def test_reuse_skips_detection_only_for_the_same_world(tmp_path: Path) -> None:
+    cli = FakeCli()
+    argv = ["--mentions", "8000", "--keep", str(tmp_path)]
+    first = run_one("hard-negatives", 3, build_parser().parse_args(argv), tmp_path, cli)
+    assert cli.commands == ["detect", "evaluate"] and first.mentions == 8000
+    run_one("hard-negatives", 3, build_parser().parse_args([*argv, "--reuse"]), tmp_path, cli)
+    assert cli.commands[2:] == ["evaluate"]  # same world, same embedder: detection reused
+    run_one("hard-negatives", 4, build_parser().parse_args([*argv, "--reuse"]), tmp_path, cli)
+    assert cli.commands[3:] == ["detect", "evaluate"]  # another world in the directory: detect again
+    run_one(
+        "hard-negatives",
+        4,
+        build_parser().parse_args([*argv, "--reuse", "--embedder", "hashing"]),
+        tmp_path,
+        cli,
+    )
+    assert cli.commands[5:] == ["detect", "evaluate"]  # another embedder: detect again
+
+
+def test_reuse_without_keep_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--reuse"])
+    assert "--reuse needs --keep" in capsys.readouterr().err
