@@ -75,7 +75,11 @@ bench: venv ## benchmarks that print their figures (core, campaign level, qualit
 	$(PY) -m bench.pipeline
 	$(PY) -m bench.embedding
 
+HELDOUT_ARGS ?=
+bench-heldout: venv ## held-out scenarios (bench.worlds) through detect + evaluate; HELDOUT_ARGS="--mentions 30000" etc.
+	$(PY) -m bench.heldout $(HELDOUT_ARGS)
+
 clean: ## remove caches (keeps .venv)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
 
-.PHONY: help venv model system-deps demo test test-unit test-integration lint format bench clean
+.PHONY: help venv model system-deps demo test test-unit test-integration lint format bench bench-heldout clean
