@@ -4,8 +4,8 @@
 
 For each seed: the `choruswatch simulate` scenario, embedded once (real all-MiniLM-L6-v2 by default,
 vectors cached on disk by :mod:`bench.vectors`), run through per-bucket Detectors and the campaign
-tracker in event-time slots (:mod:`choruswatch.campaign_driver`, the design the stream and `detect`
-will follow), then scored with `choruswatch evaluate`'s functions. Printed side by side:
+tracker in event-time slots (:mod:`choruswatch.campaign_driver`: the event-time engine that `detect`
+runs), then scored with `choruswatch evaluate`'s functions. Printed side by side:
 
 * ChorusWatch campaign alerts (Alert v2, one per campaign) — the figures the targets apply to;
 * ChorusWatch narrative alerts (Alert v1, the old per-narrative path, still produced);
@@ -223,7 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument("--buckets", type=int, default=DEFAULT_BUCKETS, help="routing buckets (default 4)")
     parser.add_argument(
-        "--slot", type=float, default=DEFAULT_SLOT_S, help="event-time slot in seconds (default 1)"
+        "--slot",
+        type=float,
+        default=DEFAULT_SLOT_S,
+        help="event-time slot in seconds (the engine default, 0.25)",
     )
     parser.add_argument("--save", type=Path, default=None, help="write each run's files under DIR/seed-N")
     args = parser.parse_args(argv)
@@ -245,8 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"  {'MET ' if ok else 'MISS'} {name} = {shown} (target {target})")
         run = result.run
         console.print(
-            f"time per mention: Detectors {1e6 * run.detector_seconds / result.mentions:.0f} µs, campaign tracker "
-            f"{1e6 * run.tracker_seconds / result.mentions:.0f} µs ({run.facts:,} facts); "
+            f"time per mention, both levels: {1e6 * run.seconds / result.mentions:.0f} µs ({run.facts:,} facts, "
+            f"{run.late} late); "
             f"{args.buckets} buckets, {args.slot:g} s slots; whole seed {time.perf_counter() - started:.0f} s"
         )
         if args.save is not None:

@@ -12,8 +12,13 @@ comes after its slot went and is processed apart (counted as late), as in the st
 the input every open alert is closed (`closed` revisions), unless `--keep-open` says the input is a
 slice of a stream that goes on.
 
-Alert revisions go out as JSON lines (`--out`, default stdout); `--assignments` writes one
-`{"mention_id", "narrative_id"}` line per processed mention, in processing (event-time) order. A bad
+Behind the per-bucket Detectors runs the global campaign level (:class:`detectors.campaigns.
+CampaignTracker`, fed the buckets' facts slot by slot, as the stream's campaign stage is): alert
+revisions go out as JSON lines (`--out`, default stdout) as the alerts topic carries them, narrative
+alerts (Alert v1, `"narrative"`) and campaign alerts (Alert v2, `"campaign"`) in the order they were
+made; `--level narrative` leaves the campaign level out. `--assignments` writes one `{"mention_id",
+"narrative_id", "theme_id", "campaign_id"}` line per processed mention, in processing (event-time)
+order; `--exports DIR` writes the evidence (GraphML, CSV) of every campaign alert. A bad
 line is reported on stderr with its line number and reason, counted and skipped. Exit status: 0 on
 success (even with rejected lines), 2 when the input, configuration, allowlist or model cannot be used.
 
@@ -37,10 +42,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from choruswatch.io import MentionReader, Rejected, jsonl_line
 
 if TYPE_CHECKING:
+    from detectors.campaigns import CampaignStep
     from detectors.detector import StepResult
     from detectors.embedding import Embedder
-    from detectors.engine import DetectorLike, Step
-    from schemas.models import Mention
+    from detectors.engine import DetectorLike, Engine, Step, TrackerLike
+    from schemas.alert_v2 import AlertV2
+    from schemas.models import Alert, Mention
 
 DEFAULT_BATCH_SIZE = 256
 DEFAULT_LATENESS_S = 60.0
@@ -61,6 +68,7 @@ class DetectOptions:
     buckets: int = DEFAULT_BUCKETS
     lateness_s: float = DEFAULT_LATENESS_S
     keep_open: bool = False
+    campaigns: bool = True  # run the campaign level (Alert v2) behind the narrative level (Alert v1)
 
 
 @dataclass(slots=True)
@@ -71,6 +79,8 @@ class DetectSummary:
     rejected: int = 0
     late: int = 0
     narratives: set[str] = field(default_factory=set)
+    themes: set[str] = field(default_factory=set)
+    campaign_alerts: set[str] = field(default_factory=set)  # alert ids of Alert v2 (campaign) alerts
     alert_severity: dict[str, str] = field(default_factory=dict)  # alert id → latest severity
     authentic_alerts: set[str] = field(default_factory=set)
     revisions: int = 0
@@ -105,28 +115,53 @@ def build_embedder(kind: str, model: str | None, cache_size: int, backend: str |
 
 @dataclass(slots=True)
 class _Emitter:
-    """Turns engine steps into output callbacks and the summary."""
+    """Turns engine steps into output callbacks and the summary. With the campaign level on, a
+    mention's assignment is written when the tracker places it (with its theme and campaign)."""
 
     summary: DetectSummary
     on_alert: Callable[[dict[str, Any]], None]
-    on_assignment: Callable[[str, str | None], None] | None
+    on_assignment: Callable[[dict[str, Any]], None] | None
+    campaigns: bool
 
     def step(self, result: StepResult) -> None:
         for assignment in result.assignments:
             if assignment.narrative_id is not None:
                 self.summary.narratives.add(assignment.narrative_id)
+            if self.on_assignment is not None and not self.campaigns:
+                self.on_assignment(
+                    {"mention_id": assignment.mention_id, "narrative_id": assignment.narrative_id}
+                )
+        self.alerts(result.alerts)
+
+    def campaign_step(self, result: CampaignStep) -> None:
+        for a in result.assignments:
+            if a.theme_id is not None:
+                self.summary.themes.add(a.theme_id)
             if self.on_assignment is not None:
-                self.on_assignment(assignment.mention_id, assignment.narrative_id)
-        for alert in result.alerts:
+                self.on_assignment(
+                    {
+                        "mention_id": a.mention_id,
+                        "narrative_id": a.narrative_id,
+                        "theme_id": a.theme_id,
+                        "campaign_id": a.campaign_id,
+                    }
+                )
+        self.summary.campaign_alerts.update(alert.alert_id for alert in result.alerts)
+        self.alerts(result.alerts)
+
+    def alerts(self, alerts: Iterable[Alert | AlertV2]) -> None:
+        for alert in alerts:
             self.summary.revisions += 1
             self.summary.alert_severity[alert.alert_id] = alert.severity
             if alert.authentic:
                 self.summary.authentic_alerts.add(alert.alert_id)
             self.on_alert(alert.to_dict())
 
-    def steps(self, steps: Iterable[tuple[int, Step[Any, Any]]]) -> None:
+    def steps(self, engine: Engine, steps: Iterable[tuple[int, Step[Any, Any]]]) -> None:
         for _, step in steps:
             self.step(step.result)
+        for campaign_step in engine.take_campaign_steps():
+            self.campaign_step(campaign_step.result)
 
 
 def detect_records(
@@ -134,18 +169,22 @@ def detect_records(
     make_detector: Callable[[], DetectorLike],
     embedder: Embedder,
     *,
+    make_tracker: Callable[[], TrackerLike] | None = None,
     options: DetectOptions = DetectOptions(),
     on_alert: Callable[[dict[str, Any]], None],
-    on_assignment: Callable[[str, str | None], None] | None = None,
+    on_assignment: Callable[[dict[str, Any]], None] | None = None,
     on_rejected: Callable[[Rejected], None] | None = None,
     on_batch: Callable[[DetectSummary], None] | None = None,
 ) -> DetectSummary:
-    """Run the engine over records in input order; alerts and assignments go to the callbacks."""
+    """Run the engine over records in input order; alerts (v1 per narrative and, with ``make_tracker``,
+    v2 per campaign, as the alerts topic carries them) and assignments go to the callbacks."""
     from detectors.engine import Engine
 
     summary = DetectSummary()
-    emit = _Emitter(summary, on_alert, on_assignment)
-    engine = Engine(make_detector, buckets=options.buckets, lateness_s=options.lateness_s)
+    emit = _Emitter(summary, on_alert, on_assignment, make_tracker is not None)
+    engine = Engine(
+        make_detector, buckets=options.buckets, lateness_s=options.lateness_s, make_tracker=make_tracker
+    )
     started = time.perf_counter()
     batch: list[Mention] = []
 
@@ -154,7 +193,7 @@ def detect_records(
         vectors = embedder.encode([m.text for m in batch])
         summary.embed_seconds += time.perf_counter() - t0
         summary.embedded_texts += len(batch)
-        emit.steps(engine.add(batch, vectors))
+        emit.steps(engine, engine.add(batch, vectors))
         summary.mentions += len(batch)
         batch.clear()
         if on_batch is not None:
@@ -171,10 +210,7 @@ def detect_records(
             run_batch()
     if batch:
         run_batch()
-    emit.steps(engine.finish())
-    if not options.keep_open:
-        for bucket in sorted(engine.detectors):
-            emit.step(engine.detectors[bucket].flush())
+    emit.steps(engine, engine.finish(close=not options.keep_open))
     summary.late = engine.late
     summary.seconds = time.perf_counter() - started
     return summary
@@ -188,8 +224,11 @@ def summary_table(summary: DetectSummary, embedder: Embedder | None = None) -> A
     table.add_column("value", justify="right")
     table.add_row("mentions processed", f"{summary.mentions:,}")
     table.add_row("narratives", f"{len(summary.narratives):,}")
+    if summary.themes:
+        table.add_row("themes", f"{len(summary.themes):,}")
     by_severity = summary.alerts_by_severity
     table.add_row("alerts (distinct ids)", f"{len(summary.alert_severity):,}")
+    table.add_row("  of which campaign alerts (v2)", f"{len(summary.campaign_alerts):,}")
     for severity in SEVERITIES:
         table.add_row(f"  {severity}", f"{by_severity.get(severity, 0):,}")
     table.add_row("  of which authentic (allowlisted)", f"{len(summary.authentic_alerts):,}")
@@ -213,10 +252,20 @@ def _run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         reader = stack.enter_context(MentionReader(args.input))
         reader.preflight()  # first: a bad input fails in a second, not after the model load
-        make, embedder = _detector_and_embedder(args)
+        make, make_tracker, embedder = _detector_and_embedder(args)
         out = sys.stdout if args.out in (None, "-") else stack.enter_context(_open_for_writing(args.out))
         assignments = stack.enter_context(_open_for_writing(args.assignments)) if args.assignments else None
-        options = DetectOptions(args.batch_size, args.buckets, args.lateness, args.keep_open)
+        options = DetectOptions(
+            args.batch_size, args.buckets, args.lateness, args.keep_open, campaigns=args.level == "campaign"
+        )
+        campaign_alerts: list[dict[str, Any]] = []
+        write_alert = _writer(out)
+
+        def on_alert(alert: dict[str, Any]) -> None:
+            write_alert(alert)
+            if args.exports is not None and "campaign" in alert:
+                campaign_alerts.append(alert)
+
         summary = _with_progress(
             reader.total_bytes is not None and sys.stderr.isatty(),
             reader,
@@ -225,21 +274,40 @@ def _run(args: argparse.Namespace) -> int:
                 reader,
                 make,
                 embedder,
+                make_tracker=make_tracker if options.campaigns else None,
                 options=options,
-                on_alert=_writer(out),
+                on_alert=on_alert,
                 on_assignment=_assignment_writer(assignments) if assignments is not None else None,
                 on_rejected=rejection_reporter(reader.name),
                 on_batch=on_batch,
             ),
         )
         out.flush()
+    if args.exports is not None:
+        _write_exports(campaign_alerts, args.exports, console)
     console.print(summary_table(summary, embedder))
     return 0
 
 
-def _detector_and_embedder(args: argparse.Namespace) -> tuple[Callable[[], Any], Embedder]:
-    """The Detector factory (the model profile's thresholds, the config file on top, the allowlist)
-    and the embedder; every input file is checked before the model loads."""
+def _write_exports(alerts: list[dict[str, Any]], folder: Path, console: Any) -> None:
+    """The latest revision of every campaign alert as GraphML and CSV (choruswatch/exports.py)."""
+    from choruswatch.exports import write_exports
+    from schemas.alert_v2 import AlertV2
+
+    latest: dict[str, dict[str, Any]] = {}
+    for alert in alerts:
+        if alert["revision"] >= latest.get(alert["alert_id"], {}).get("revision", 0):
+            latest[alert["alert_id"]] = alert
+    written = [p for a in latest.values() for p in write_exports(AlertV2.from_dict(a), folder)]
+    console.print(f"evidence exports: {len(latest)} campaign alerts, {len(written)} files in {folder}")
+
+
+def _detector_and_embedder(
+    args: argparse.Namespace,
+) -> tuple[Callable[[], Any], Callable[[], Any], Embedder]:
+    """The Detector and CampaignTracker factories (the model profile's thresholds, the config file on
+    top, the allowlist) and the embedder; every input file is checked before the model loads."""
+    from detectors.campaigns import CampaignTracker
     from detectors.detector import Detector
     from streams.inputs import load_allowlist, load_detector_config
     from streams.models import model_choice, resolve_profile
@@ -253,7 +321,10 @@ def _detector_and_embedder(args: argparse.Namespace) -> tuple[Callable[[], Any],
     def make() -> Detector:
         return Detector(config, model_name=embedder.name, allowlist=allowlist)
 
-    return make, embedder
+    def make_tracker() -> CampaignTracker:
+        return CampaignTracker(config, model_name=embedder.name)
+
+    return make, make_tracker, embedder
 
 
 def _open_for_writing(path: str) -> TextIO:
@@ -270,9 +341,9 @@ def _writer(fp: TextIO) -> Callable[[dict[str, Any]], None]:
     return write
 
 
-def _assignment_writer(fp: TextIO) -> Callable[[str, str | None], None]:
-    def write(mention_id: str, narrative_id: str | None) -> None:
-        fp.write(jsonl_line({"mention_id": mention_id, "narrative_id": narrative_id}))
+def _assignment_writer(fp: TextIO) -> Callable[[dict[str, Any]], None]:
+    def write(line: dict[str, Any]) -> None:
+        fp.write(jsonl_line(line))
 
     return write
 
@@ -326,7 +397,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument("input", help="mentions file (.jsonl or .csv; sniffed otherwise), '-' for stdin")
     parser.add_argument("--out", default=None, help="alert revisions JSONL (stdout when not given)")
     parser.add_argument(
-        "--assignments", default=None, help="write one {mention_id, narrative_id} line per mention"
+        "--assignments",
+        default=None,
+        help="write one {mention_id, narrative_id, theme_id, campaign_id} line per mention",
+    )
+    parser.add_argument(
+        "--level",
+        choices=("campaign", "narrative"),
+        default="campaign",
+        help="campaign: narrative alerts (v1) and campaign alerts (v2), as the alerts topic carries them; "
+        "narrative: v1 only, no campaign level",
+    )
+    parser.add_argument(
+        "--exports", type=Path, default=None, help="folder: GraphML and CSV evidence of every campaign alert"
     )
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")

@@ -412,14 +412,19 @@ def revision_from_dict(obj: Mapping[str, Any]) -> AlertRevision:
     )
 
 
-def load_alerts(path: Path) -> list[AlertRevision]:
-    out = []
+def load_alerts(path: Path, level: str = "auto") -> list[AlertRevision]:
+    """The alert revisions of one level: ``campaign`` (Alert v2), ``narrative`` (Alert v1), or ``auto``:
+    the campaign alerts when the file has any (a `detect` output or the alerts topic carries both
+    levels; the targets apply to what an analyst is alerted with), else the narrative alerts."""
+    by_level: dict[str, list[AlertRevision]] = {"campaign": [], "narrative": []}
     for line_no, obj in _jsonl(path):
         try:
-            out.append(revision_from_dict(obj))
+            by_level["campaign" if "campaign" in obj else "narrative"].append(revision_from_dict(obj))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}:{line_no}: bad alert line ({exc!r})") from None
-    return out
+    if level == "auto":
+        level = "campaign" if by_level["campaign"] else "narrative"
+    return by_level[level]
 
 
 # -- presentation ---------------------------------------------------------------------------------
@@ -498,7 +503,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         labels = load_labels(Path(args.labels))
         assignments, themes = load_assignment_levels(Path(args.assignments))
-        revisions = load_alerts(Path(args.alerts))
+        revisions = load_alerts(Path(args.alerts), args.level)
     except (OSError, ValueError) as exc:
         print(f"choruswatch evaluate: {exc}", file=sys.stderr)
         return 2
@@ -524,6 +529,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--assignments", required=True, help="assignments (JSONL) from `choruswatch detect`")
     parser.add_argument("--labels", required=True, help="labels (JSONL) from `choruswatch simulate`")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--level",
+        choices=("auto", "campaign", "narrative"),
+        default="auto",
+        help="which alerts to score: campaign (v2), narrative (v1), auto = campaign when present",
+    )
     parser.add_argument(
         "--min-share",
         type=float,

@@ -166,12 +166,28 @@ class CampaignTracker:
         # buckets (and workers) the slot's facts came from.
         actions.sort(key=Action.sort_key)
         assignments = [self._on_action(action, alerts) for action in actions]
+        # Event time is the newest fact's, reports included (a slot may hold only reports).
+        self._now = max([self._now, *(r.t for r in reports)])
         for report in reports:
             if report.kind != "born":
                 self._on_report(report, alerts)
         alerts.extend(self._score_themes())
         alerts.extend(self._score_due(by_count=True))
         return self._step(alerts, assignments, len(actions), len(reports))
+
+    def next_deadline(self) -> float | None:
+        """The earliest event time at which :meth:`advance` may change anything (a lower bound: stale
+        heap entries make it early, never late): a re-score due, a campaign going idle, the graph's
+        sweep, a theme expiring. None: nothing is live. The event-time engine skips empty slots before it."""
+        times = [self._next_sweep] if len(self._graph) else []
+        if self._due:
+            times.append(self._due[0][0])
+        if self._idle:
+            times.append(self._idle[0][0] + self.config.campaign_idle_s)
+        expiry = self._themes.next_expiry()
+        if expiry is not None:
+            times.append(expiry)
+        return min(times) if times else None  # -inf: the first sweep is due at once
 
     def advance(self, now: float) -> CampaignStep:
         """Move event time to ``now``: settle scores, close idle campaigns, shed decayed state."""

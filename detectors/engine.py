@@ -34,6 +34,7 @@ from typing import Any, Final, Generic, Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from detectors.facts import Action, NarrativeReport
 from detectors.routing import route_buckets
 from schemas.models import Mention
 
@@ -389,6 +390,7 @@ class Engine:
         routing_seed: int = 0,
         lateness_s: float = 60.0,
         slot_s: float = SLOT_S,
+        make_tracker: Callable[[], TrackerLike] | None = None,
     ) -> None:
         if buckets < 1:
             raise ValueError(f"buckets must be >= 1, got {buckets}")
@@ -401,10 +403,18 @@ class Engine:
         self._buffers: dict[int, SlotBuffer[EmbeddedMention]] = {}
         self._newest = float("-inf")
         self._seq = 0
+        self.campaigns = CampaignLevel(make_tracker(), slot_s=slot_s) if make_tracker is not None else None
+        self._numbering: dict[int, FactNumbering] = {}
+        self._campaign_steps: list[Step[Fact, Any]] = []
 
     @property
     def late(self) -> int:
         return sum(b.late for b in self._buffers.values())
+
+    def take_campaign_steps(self) -> list[Step[Fact, Any]]:
+        """The campaign tracker's steps made since the last call, in slot order (none without a tracker)."""
+        out, self._campaign_steps = self._campaign_steps, []
+        return out
 
     def add(self, mentions: Sequence[Mention], vectors: npt.ArrayLike) -> list[tuple[int, Step[Any, Any]]]:
         if not mentions:
@@ -422,9 +432,25 @@ class Engine:
             self._newest = max(self._newest, mention.timestamp)
         return self._drive(Frontier(self._newest - self.lateness_s))
 
-    def finish(self) -> list[tuple[int, Step[Any, Any]]]:
-        """End of input: every buffered slot goes (as when every stream source is idle)."""
-        return self._drive(Frontier(None, flush=True))
+    def finish(self, *, close: bool = False) -> list[tuple[int, Step[Any, Any]]]:
+        """End of input: every buffered slot goes (as when every stream source is idle). ``close``:
+        then every Detector flushes (scores what is unscored, closes its alerts), its facts reach the
+        campaign level, and the campaign tracker flushes too; the flush steps are returned last."""
+        out = self._drive(Frontier(None, flush=True))
+        if not close:
+            return out
+        for bucket in sorted(self.detectors):
+            step: Step[Any, Any] = Step(
+                self._buffers[bucket].next_slot or 0, self.detectors[bucket].flush(), ()
+            )
+            out.append((bucket, step))
+            self._to_campaigns(bucket, step)
+        if self.campaigns is not None:
+            self._campaign_steps.extend(self.campaigns.drive(Frontier(None, flush=True)))
+            self._campaign_steps.append(
+                Step(self.campaigns.buffer.next_slot or 0, self.campaigns.tracker.flush(), ())
+            )
+        return out
 
     def _buffer(self, bucket: int) -> SlotBuffer[EmbeddedMention]:
         if bucket not in self._buffers:
@@ -438,4 +464,102 @@ class Engine:
             target = detector_target(self.detectors[bucket])
             out.extend((bucket, s) for s in self._buffers[bucket].drive(target, frontier, slot_s=self.slot_s))
         out.sort(key=lambda bs: bs[1].slot)  # stable: within a slot, bucket order, then call order
+        if self.campaigns is not None:
+            for bucket, step in out:
+                self._to_campaigns(bucket, step)
+            self._campaign_steps.extend(self.campaigns.drive(self.campaigns.frontier_after(frontier)))
         return out
+
+    def _to_campaigns(self, bucket: int, step: Step[Any, Any]) -> None:
+        if self.campaigns is not None:
+            numbering = self._numbering.setdefault(bucket, FactNumbering())
+            self.campaigns.add(numbering.number(bucket, step.slot, step_facts(step.result)))
+
+
+# -------------------------------------------------------------------------------- campaign level
+Fact = Action | NarrativeReport
+
+
+class TrackerLike(Protocol):
+    """What the campaign level needs of :class:`detectors.campaigns.CampaignTracker`."""
+
+    def process(self, facts: Sequence[Fact]) -> Any: ...
+
+    def advance(self, now: float) -> Any: ...
+
+    def next_deadline(self) -> float | None: ...
+
+    def flush(self) -> Any: ...
+
+
+def step_facts(result: Any) -> list[Fact]:
+    """A Detector step's facts for the campaign level, in emission order (actions, then reports)."""
+    return [*result.actions, *result.reports]
+
+
+@dataclass(frozen=True, slots=True)
+class BucketFact:
+    """A fact with where it came from: its bucket, the bucket's event-time slot it belongs to and its
+    number among that bucket's facts of the slot. ``(slot, n)`` strictly increases per bucket and a
+    replay of the same input numbers the same facts the same way, so a consumer drops what it has seen."""
+
+    bucket: int
+    slot: int
+    n: int
+    fact: Fact
+
+
+@dataclass(slots=True)
+class FactNumbering:
+    """Numbers one bucket's facts. The facts of a step go to the step's slot, or to the bucket's
+    current slot when the step is late (a late mention's slot has gone: (slot, n) never goes back)."""
+
+    slot: int | None = None
+    n: int = 0
+
+    def number(self, bucket: int, step_slot: int, facts: Sequence[Fact]) -> list[BucketFact]:
+        slot = step_slot if self.slot is None else max(step_slot, self.slot)
+        if slot != self.slot:
+            self.slot, self.n = slot, 0
+        out = [BucketFact(bucket, slot, self.n + i, f) for i, f in enumerate(facts)]
+        self.n += len(facts)
+        return out
+
+    def to_list(self) -> list[int | None]:
+        return [self.slot, self.n]
+
+    @classmethod
+    def from_list(cls, v: Sequence[Any]) -> FactNumbering:
+        return cls(None if v[0] is None else int(v[0]), int(v[1]))
+
+
+class CampaignLevel:
+    """The global campaign tracker behind its own :class:`SlotBuffer`, fed the facts of every bucket.
+
+    Tracker slot k holds the facts the buckets produced in their slot k (``process`` and ``advance``),
+    ordered by bucket, then by each bucket's numbering: a function of the facts alone, so one process
+    or a stream of N workers give the tracker the same calls. Slot k is released once every bucket is
+    past it (its low watermark: the end of the last slot every bucket has completed).
+    """
+
+    def __init__(self, tracker: TrackerLike, *, slot_s: float = SLOT_S) -> None:
+        self.tracker = tracker
+        self.slot_s = slot_s
+        self.buffer: SlotBuffer[Fact] = SlotBuffer()
+        self._seq = 0
+
+    def add(self, facts: Iterable[BucketFact], seq: int | None = None) -> None:
+        """Buffer facts; ``seq`` orders what a checkpoint stores (the facts topic's offset in the stream)."""
+        for bf in facts:
+            t = (bf.slot + 0.5) * self.slot_s
+            self.buffer.add(bf.fact, t, f"{bf.bucket:05d}.{bf.n:09d}", self._seq if seq is None else seq)
+            self._seq += 1
+
+    def frontier_after(self, bucket_frontier: Frontier) -> Frontier:
+        """The tracker's frontier once every bucket was driven to ``bucket_frontier``."""
+        if bucket_frontier.flush or bucket_frontier.low is None:
+            return bucket_frontier
+        return Frontier(math.floor(bucket_frontier.low / self.slot_s) * self.slot_s)
+
+    def drive(self, frontier: Frontier) -> list[Step[Fact, Any]]:
+        return self.buffer.drive(self.tracker, frontier, slot_s=self.slot_s)

@@ -84,6 +84,10 @@ class ThemeIndex:
         """The narrative closed: its mapping is no longer needed."""
         self._theme_of.pop(narrative_id, None)
 
+    def next_expiry(self) -> float | None:
+        """When the next theme may expire (None: no theme is live)."""
+        return self._clusterer.next_expiry() if self._clusterer is not None else None
+
     def expire(self, now: float) -> int:
         """Drop themes with no new narrative for ``theme_idle_expiry_s``; returns how many."""
         return len(self._clusterer.expire(now)) if self._clusterer is not None else 0

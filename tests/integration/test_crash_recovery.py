@@ -194,7 +194,17 @@ def reference_alerts(
     embedder and bucket count, alerts left open at the end as the stream leaves them."""
     src, out = tmp / "reference-mentions.jsonl", tmp / "reference-alerts.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    argv = ["detect", str(src), "--embedder", "hashing", "--keep-open", "--out", str(out)]
+    argv = [
+        "detect",
+        str(src),
+        "--embedder",
+        "hashing",
+        "--keep-open",
+        "--out",
+        str(out),
+        "--level",
+        "narrative",
+    ]
     argv += ["--buckets", str(settings.n_routing_buckets)]
     if allowlist is not None:
         argv += ["--allowlist", str(allowlist)]

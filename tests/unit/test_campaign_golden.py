@@ -1,5 +1,5 @@
 """Golden scenarios at the campaign level: real-model vectors, per-bucket Detectors and the campaign
-tracker driven in event-time slots (:mod:`choruswatch.campaign_driver`), and the verdict each must get.
+tracker driven by the event-time engine (:mod:`choruswatch.campaign_driver`), and the verdict each must get.
 
 ``tests/golden/campaign_expected.json`` lists, per scenario, the label whose campaign must alert (or
 null: nothing may alert as inauthentic), whether as authentic, at most how many alerts, how much of
@@ -18,6 +18,7 @@ import pytest
 
 from choruswatch.campaign_driver import run_campaigns
 from detectors import DetectorConfig
+from schemas.alert_v2 import validate_alert_v2_dict
 from tests.unit.test_golden import load
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -37,10 +38,9 @@ def test_campaign_golden_scenario(name: str) -> None:
         model_name="all-MiniLM-L6-v2",
         allowlist=frozenset(allowlist),
         n_buckets=4,
-        slot_s=1.0,
     )
     for alert in run.campaign_alerts:
-        alert.to_dict()  # validates against alert.v2.schema.json
+        validate_alert_v2_dict(alert.to_dict())
     members: dict[str, list[str]] = {}
     for mention_id, (narrative, _, _) in run.assignments.items():
         if narrative is not None:

@@ -16,6 +16,7 @@ from choruswatch.evaluate import evaluate, load_alerts, load_assignments, load_l
 from detectors.config import DetectorConfig
 from detectors.detector import Detector
 from detectors.embedding import HashingEmbedder
+from schemas.alert_v2 import validate_alert_v2_dict
 from schemas.models import Mention, validate_alert_dict
 
 
@@ -113,7 +114,7 @@ def test_mentions_within_the_lateness_are_put_in_place_and_later_ones_counted_la
         HashingEmbedder(),
         options=DetectOptions(batch_size=1, lateness_s=60.0),
         on_alert=lambda alert: None,
-        on_assignment=lambda mid, nid: assigned.append(mid),
+        on_assignment=lambda line: assigned.append(line["mention_id"]),
     )
     assert summary.late == 1 and summary.mentions == 4
     assert assigned == ["m2", "m1", "m4", "m3"]  # event-time order, the late one processed apart
@@ -135,8 +136,18 @@ def test_end_to_end_on_small_simulated_scenario(tmp_path: Path) -> None:
     assert code == 0
     assignments = load_assignments(assign)
     assert len(assignments) == 2000
+    lines = [json.loads(line) for line in assign.read_text(encoding="utf-8").splitlines()]
+    assert all(set(line) == {"mention_id", "narrative_id", "theme_id", "campaign_id"} for line in lines)
+    assert any(line["campaign_id"] for line in lines)
+    levels = {"v1": 0, "v2": 0}
     for alert in _lines(alerts):
-        validate_alert_dict(alert)
+        if "campaign" in alert:
+            validate_alert_v2_dict(alert)
+            levels["v2"] += 1
+        else:
+            validate_alert_dict(alert)
+            levels["v1"] += 1
+    assert levels["v1"] and levels["v2"], levels  # both levels, as the alerts topic carries them
     report = evaluate(load_alerts(alerts), assignments, load_labels(labels))
     assert report.official_flagged == []
     # Identical-text bursts are within reach of the model-free embedder; paraphrases are not.

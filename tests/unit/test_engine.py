@@ -7,11 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from detectors.campaigns import CampaignTracker
 from detectors.config import DetectorConfig
 from detectors.detector import Detector
 from detectors.embedding import HashingEmbedder
 from detectors.engine import (
+    CampaignLevel,
     Engine,
+    FactNumbering,
     Frontier,
     SlotBuffer,
     SourceMark,
@@ -21,6 +24,7 @@ from detectors.engine import (
     wire_vectors,
 )
 from schemas.models import Mention
+from tests.factories import campaign_stream
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
 
@@ -250,3 +254,88 @@ def test_detector_target_feeds_mentions_and_vectors_in_slot_order() -> None:
     steps = buf.drive(detector_target(det), Frontier(None, flush=True), slot_s=0.25)
     order = [a.mention_id for s in steps for a in s.result.assignments]
     assert order == sorted(order) and len(order) == 20
+
+
+# ------------------------------------------------------------------------------ campaign level
+class _TrackerEverySlot:
+    """The tracker advanced at every slot boundary while anything is live (no deadline skipping)."""
+
+    def __init__(self, tracker: CampaignTracker) -> None:
+        self.tracker = tracker
+
+    def process(self, facts: Any) -> Any:
+        return self.tracker.process(facts)
+
+    def advance(self, now: float) -> Any:
+        return self.tracker.advance(now)
+
+    def next_deadline(self) -> float | None:
+        return float("-inf") if self.tracker.next_deadline() is not None else None
+
+    def flush(self) -> Any:
+        return self.tracker.flush()
+
+
+def _campaign_run(rows: list[dict[str, object]], batch: int, *, every_slot: bool = False) -> Any:
+    mentions = [Mention.from_dict(r) for r in rows]
+    emb = HashingEmbedder()
+    cfg = DetectorConfig()
+
+    def make_tracker() -> Any:
+        tracker = CampaignTracker(cfg, model_name="hashing")
+        return _TrackerEverySlot(tracker) if every_slot else tracker
+
+    engine = Engine(
+        lambda: Detector(cfg, model_name="hashing"), buckets=4, lateness_s=30.0, make_tracker=make_tracker
+    )
+    alerts: list[dict[str, Any]] = []
+    placed: list[tuple[str, str | None, str | None, str | None]] = []
+
+    def take() -> None:
+        for step in engine.take_campaign_steps():
+            alerts.extend(a.to_dict() for a in step.result.alerts)
+            placed.extend(
+                (a.mention_id, a.narrative_id, a.theme_id, a.campaign_id) for a in step.result.assignments
+            )
+
+    for s in range(0, len(mentions), batch):
+        chunk = mentions[s : s + batch]
+        engine.add(chunk, emb.encode([m.text for m in chunk]))
+        take()
+    engine.finish(close=True)
+    take()
+    return alerts, placed, engine.late
+
+
+def test_campaign_level_results_do_not_depend_on_batching_order_or_deadline_skips() -> None:
+    rows = campaign_stream(n_organic=400)
+    alerts, placed, late = _campaign_run(rows, 500)
+    assert late == 0
+    assert any(a["status"] != "closed" for a in alerts), "the bursts should raise a campaign alert"
+    assert len(placed) == len(rows) and len({p[0] for p in placed}) == len(rows)
+    assert _campaign_run(rows, 7) == (alerts, placed, 0)
+    # Arrival order within the lateness (30 s) changes nothing: swap neighbours.
+    shuffled = list(rows)
+    for i in range(0, len(shuffled) - 1, 2):
+        shuffled[i], shuffled[i + 1] = shuffled[i + 1], shuffled[i]
+    assert _campaign_run(shuffled, 50) == (alerts, placed, 0)
+    # The tracker's deadline is a true lower bound: advancing it at every slot gives the same.
+    assert _campaign_run(rows, 500, every_slot=True) == (alerts, placed, 0)
+
+
+def test_fact_numbering_never_goes_back_and_a_late_step_joins_the_current_slot() -> None:
+    numbering = FactNumbering()
+    facts: list[Any] = ["a", "b"]
+    first = numbering.number(2, 10, facts)
+    assert [(f.slot, f.n) for f in first] == [(10, 0), (10, 1)]
+    assert [(f.slot, f.n) for f in numbering.number(2, 10, ["c"])] == [(10, 2)]
+    assert [(f.slot, f.n) for f in numbering.number(2, 7, ["late"])] == [(10, 3)]
+    assert [(f.slot, f.n) for f in numbering.number(2, 11, ["d"])] == [(11, 0)]
+    assert FactNumbering.from_list(numbering.to_list()) == numbering
+
+
+def test_campaign_frontier_is_the_end_of_the_last_slot_every_bucket_completed() -> None:
+    level = CampaignLevel(CampaignTracker(DetectorConfig(), model_name="hashing"), slot_s=0.25)
+    assert level.frontier_after(Frontier(10.6)) == Frontier(10.5)
+    assert level.frontier_after(Frontier(None, flush=True)).flush
+    assert level.frontier_after(Frontier(None)) == Frontier(None)
