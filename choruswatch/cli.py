@@ -21,6 +21,7 @@ from choruswatch import (
     demo,
     detect_cmd,
     evaluate,
+    export_cmd,
     model_cmd,
     ops_cmds,
     replay_cmd,
@@ -28,7 +29,18 @@ from choruswatch import (
     verdict_cmd,
 )
 
-COMMANDS = (detect_cmd, replay_cmd, simulate, evaluate, calibrate_cmd, model_cmd, verdict_cmd, ops_cmds, demo)
+COMMANDS = (
+    detect_cmd,
+    export_cmd,
+    replay_cmd,
+    simulate,
+    evaluate,
+    calibrate_cmd,
+    model_cmd,
+    verdict_cmd,
+    ops_cmds,
+    demo,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -131,10 +131,15 @@ def test_write_exports_and_the_export_command(tmp_path: Path) -> None:
 def test_export_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 
+    from choruswatch.cli import main
+
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
     stored = tmp_path / "one.json"
     stored.write_text(json.dumps(make_alert_v2().to_dict(), indent=2), encoding="utf-8")
+    assert main(["export", str(stored), "--out", str(tmp_path / "cli")]) == 0  # registered in the CLI
+    assert (tmp_path / "cli" / "cwc-00ff.graphml").exists()
+    capsys.readouterr()
     args = parser.parse_args(["export", str(stored), "--out", str(tmp_path / "o")])
     assert args.func(args) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith("cwc-00ff.graphml")
