@@ -183,6 +183,7 @@ class Reply:
     followers: int | None = None
     repost_of: str | None = None
     narrative_id: str | None = None
+    official: bool = False  # the author is allowlisted (the file's or the learned allowlist)
 
     @classmethod
     def from_mention(cls, mention: Mention, target: Target) -> Reply:
@@ -214,6 +215,7 @@ class Reply:
             action.followers,
             action.repost_of,
             action.narrative_id,
+            action.official,
         )
 
 
@@ -407,7 +409,7 @@ class ReplyStormTracker:
                 low_followers=None if reply.followers is None else reply.followers < cfg.low_followers,
                 similarity=similarity,
                 mention_id=reply.mention_id,
-                official=reply.account in self.allowlist,
+                official=reply.official or reply.account in self.allowlist,
                 founder=founder,
                 tokens=len(normalized.split()),
             )

@@ -440,6 +440,11 @@ class ResurfacingTracker:
         self._now = max(self._now, now)
         return tuple(self._close_quiet(now))
 
+    def next_deadline(self) -> float | None:
+        """The earliest event time at which :meth:`advance` may close an episode (None: none open).
+        Sightings outside an episode only age out of their window; that changes nothing by itself."""
+        return min((ep.last_seen + self.config.resurfacing_window_s for ep in self._episodes.values()), default=None)
+
     def flush(self) -> tuple[ResurfacingFinding, ...]:
         """End of input: close every open episode."""
         return tuple(self._close(claim_id, self._now) for claim_id in sorted(self._episodes))
