@@ -98,7 +98,7 @@ def known_actor_weight(cfg: DetectorConfig) -> float:
     known actors that scores as a campaign candidate (``campaign_seed_score``, 0.30) reaches the alert
     threshold (the ``low`` band, 0.50): 0.286 with the defaults. Derived, not tuned: an analyst's
     confirmation is worth exactly the gap between "worth watching" and "worth an alert"."""
-    low, seed = cfg.alert_threshold(), cfg.campaign_seed_score
+    low, seed = cfg.alert_threshold, cfg.campaign_seed_score
     return max(0.0, (low - seed) / (1.0 - seed)) if seed < 1.0 else 0.0
 
 
