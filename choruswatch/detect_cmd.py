@@ -51,12 +51,12 @@ from choruswatch.io import MentionReader, Rejected, jsonl_line
 if TYPE_CHECKING:
     from detectors.campaigns import CampaignStep
     from detectors.detector import StepResult
-    from detectors.replystorm import Sensor
-    from detectors.verdicts import VerdictBook
-    from detectors.watchlist import Claim
     from detectors.embedding import Embedder
     from detectors.engine import DetectorLike, Engine, Step, TrackerLike
     from detectors.global_level import GlobalStep
+    from detectors.replystorm import Sensor
+    from detectors.verdicts import VerdictBook
+    from detectors.watchlist import Claim
     from schemas.alert_v2 import AlertV2
     from schemas.models import Alert, Mention
 
@@ -475,10 +475,14 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
     parser.add_argument(
-        "--watchlist", default=None, help="known claims, JSON lines {id, text|texts, ...} (docs/analyst-guide.md)"
+        "--watchlist",
+        default=None,
+        help="known claims, JSON lines {id, text|texts, ...} (docs/analyst-guide.md)",
     )
     parser.add_argument(
-        "--sensors", default=None, help="official accounts watched for reply storms: id and/or @handles a line"
+        "--sensors",
+        default=None,
+        help="official accounts watched for reply storms: id and/or @handles a line",
     )
     parser.add_argument(
         "--verdicts", default=None, help="analyst verdicts, JSON lines {alert_id, verdict, analyst, at, ...}"

@@ -116,7 +116,10 @@ class FindingAlerts:
         minutes = self.cfg.resurfacing_window_s / 60.0
         signals = {
             "claim_match": SignalValue(
-                f.best_similarity, 0.0, 0.0, f"best cosine {f.best_similarity:.2f} to a wording of {f.claim_id}"
+                f.best_similarity,
+                0.0,
+                0.0,
+                f"best cosine {f.best_similarity:.2f} to a wording of {f.claim_id}",
             ),
             "claim_accounts": SignalValue(
                 float(f.accounts),
@@ -128,8 +131,20 @@ class FindingAlerts:
         }
         narratives = f.narrative_ids or (f.episode_id,)
         return self._alert(
-            alert_id, revision, status, f, narratives, floor or "low", 0.0, False, signals, reason,
-            rule=RESURFACING, info=self._resurfacing_info, claims=(f.claim_id,), languages=f.languages,
+            alert_id,
+            revision,
+            status,
+            f,
+            narratives,
+            floor or "low",
+            0.0,
+            False,
+            signals,
+            reason,
+            rule=RESURFACING,
+            info=self._resurfacing_info,
+            claims=(f.claim_id,),
+            languages=f.languages,
         )
 
     def reply_storm(self, f: ReplyStormFinding) -> AlertV2 | None:
@@ -141,12 +156,26 @@ class FindingAlerts:
         signals = {n: SignalValue(s.value, s.weight, s.contribution, s.detail) for n, s in f.signals.items()}
         narratives = f.narrative_ids or (f.storm_id,)
         alert = self._alert(
-            alert_id, revision, status, f, narratives, f.severity, f.score, f.authentic, signals, reason,
-            rule=REPLY_STORM, info=self._storm_info, claims=(), languages=(),
+            alert_id,
+            revision,
+            status,
+            f,
+            narratives,
+            f.severity,
+            f.score,
+            f.authentic,
+            signals,
+            reason,
+            rule=REPLY_STORM,
+            info=self._storm_info,
+            claims=(),
+            languages=(),
         )
         return replace(alert, target=TargetInfo(f.target_account, f.target_handle, f.target_post))
 
-    def _gate(self, alert_id: str, status: Status, accounts: int, posts: int) -> tuple[int, Status, str] | None:
+    def _gate(
+        self, alert_id: str, status: Status, accounts: int, posts: int
+    ) -> tuple[int, Status, str] | None:
         """(revision, status, why it came through) of the revision to publish, or None."""
         shown = self._open.get(alert_id)
         revision = 1 + (shown.revision if shown is not None else 0)
@@ -157,7 +186,9 @@ class FindingAlerts:
         reason = ""
         if self.verdicts is not None:
             base = None if shown is None else RevisionMeasure(shown.revision, shown.posts, shown.accounts)
-            decision = self.verdicts.should_publish(alert_id, RevisionMeasure(revision, posts, accounts, status), base)
+            decision = self.verdicts.should_publish(
+                alert_id, RevisionMeasure(revision, posts, accounts, status), base
+            )
             if not decision.publish:
                 self.suppressed += 1
                 if shown is None:

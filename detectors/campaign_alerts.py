@@ -30,8 +30,8 @@ With the analyst loop (:class:`CampaignAnalyst`, given by the global level):
 
 from __future__ import annotations
 
-from collections import Counter
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,8 +43,8 @@ from detectors.config import DetectorConfig
 from detectors.facts import Action
 from detectors.lifecycle import next_revision
 from detectors.scoring import CoordinationScore, SignalResult
-from detectors.verdicts import VERDICT_SIGNAL, PublishDecision, RevisionMeasure, VerdictBook, verdict_signal
 from detectors.text import keywords, make_label
+from detectors.verdicts import VERDICT_SIGNAL, PublishDecision, RevisionMeasure, VerdictBook, verdict_signal
 from schemas.alert_v2 import (
     MAX_ALERT_EDGES,
     MAX_ALERT_NARRATIVES,
@@ -118,8 +118,12 @@ def with_known_actors(
     value = min(1.0, base.score + lift)
     signal = SignalResult(known.value, weight, lift, known.detail, f"{known.known} known actors")
     lifted = CoordinationScore(
-        value, cfg.severity_for(value), {**base.signals, KNOWN_ACTORS_SIGNAL: signal}, base.accounts,
-        base.authentic, base.authentic_reason,
+        value,
+        cfg.severity_for(value),
+        {**base.signals, KNOWN_ACTORS_SIGNAL: signal},
+        base.accounts,
+        base.authentic,
+        base.authentic_reason,
     )
     return dataclasses.replace(score, score=lifted)
 
@@ -273,7 +277,9 @@ class CampaignLifecycle:
         book = self.analyst.verdicts
         return score if book is None else with_known_actors(score, view.state.accounts, book, self.cfg)
 
-    def _decide(self, campaign_id: str, last: _Published | None, candidate: RevisionMeasure) -> PublishDecision:
+    def _decide(
+        self, campaign_id: str, last: _Published | None, candidate: RevisionMeasure
+    ) -> PublishDecision:
         book = self.analyst.verdicts
         if book is None:
             return PublishDecision(True, None, "")
@@ -378,7 +384,9 @@ def learned_allowlist_reason(book: VerdictBook, accounts: Iterable[str]) -> str 
     if not learned:
         return None
     sources = {p for a in learned for p in book.allowlist_provenance(a)}
-    shown = "; ".join(p.describe() for p in sorted(sources, key=lambda p: (p.at, p.alert_id))[:_PROVENANCE_SHOWN])
+    shown = "; ".join(
+        p.describe() for p in sorted(sources, key=lambda p: (p.at, p.alert_id))[:_PROVENANCE_SHOWN]
+    )
     return f"{len(learned)} accounts on the learned allowlist, from alerts judged authentic: {shown}"
 
 

@@ -208,7 +208,11 @@ class Detector:
         prepared = [self._prepare(m) for m in mentions]
         results, exact_hits = self._assign(clusterer, mentions, prepared, vecs)
         watchlist = self.analyst.watchlist
-        claims = watchlist.match([m.text for m in mentions], vecs, [m.lang for m in mentions]) if watchlist else None
+        claims = (
+            watchlist.match([m.text for m in mentions], vecs, [m.lang for m in mentions])
+            if watchlist
+            else None
+        )
 
         alerts: list[Alert] = []
         assignments: list[Assignment] = []

@@ -141,7 +141,11 @@ class GlobalLevel:
         """The earliest of the three trackers' deadlines (each a lower bound, so this one is too)."""
         times = [
             t
-            for t in (self.tracker.next_deadline(), self.resurfacing.next_deadline(), self.storms.next_deadline())
+            for t in (
+                self.tracker.next_deadline(),
+                self.resurfacing.next_deadline(),
+                self.storms.next_deadline(),
+            )
             if t is not None
         ]
         return min(times) if times else None

@@ -146,21 +146,33 @@ class AlertLifecycle:
         nid = state.narrative_id
         last = self._open.get(nid)
         revision = 1 if last is None else last.revision + 1
-        decision = self._decide(nid, last, RevisionMeasure(revision, state.size, state.distinct_accounts, status))
+        decision = self._decide(
+            nid, last, RevisionMeasure(revision, state.size, state.distinct_accounts, status)
+        )
         if not decision.publish:
             self.suppressed += 1
-            shown = (state.size, state.distinct_accounts) if last is None else (last.shown or (last.size, last.accounts))
+            shown = (
+                (state.size, state.distinct_accounts)
+                if last is None
+                else (last.shown or (last.size, last.accounts))
+            )
             self._open[nid] = _Published(
                 revision - 1, now, state.size, state.distinct_accounts, severity, score.authentic, shown
             )
             return None
         if revision == 1:
             status = "open" if status == "updated" else status  # the first revision that went out
-        self._open[nid] = _Published(revision, now, state.size, state.distinct_accounts, severity, score.authentic)
-        alert = build_alert(state, score, self.info, revision=revision, status=status, severity=severity, now=now)
+        self._open[nid] = _Published(
+            revision, now, state.size, state.distinct_accounts, severity, score.authentic
+        )
+        alert = build_alert(
+            state, score, self.info, revision=revision, status=status, severity=severity, now=now
+        )
         if not decision.reason:
             return alert
-        return dataclasses.replace(alert, signals={**alert.signals, VERDICT_SIGNAL: verdict_signal(decision.reason)})
+        return dataclasses.replace(
+            alert, signals={**alert.signals, VERDICT_SIGNAL: verdict_signal(decision.reason)}
+        )
 
     def _decide(self, nid: str, last: _Published | None, candidate: RevisionMeasure) -> PublishDecision:
         if self.verdicts is None:

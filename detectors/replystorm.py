@@ -357,7 +357,9 @@ class ReplyStormTracker:
         target going quiet, a re-score of a group whose timing became final or that is worth an idle
         re-score. None: nothing is watched. Computed once per change (O(targets)), not per slot."""
         if self._stale:
-            self._deadline = min((d for s in self._targets.values() for d in self._due_times(s)), default=None)
+            self._deadline = min(
+                (d for s in self._targets.values() for d in self._due_times(s)), default=None
+            )
             self._stale = False
         return self._deadline
 

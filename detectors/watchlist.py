@@ -443,7 +443,9 @@ class ResurfacingTracker:
     def next_deadline(self) -> float | None:
         """The earliest event time at which :meth:`advance` may close an episode (None: none open).
         Sightings outside an episode only age out of their window; that changes nothing by itself."""
-        return min((ep.last_seen + self.config.resurfacing_window_s for ep in self._episodes.values()), default=None)
+        return min(
+            (ep.last_seen + self.config.resurfacing_window_s for ep in self._episodes.values()), default=None
+        )
 
     def flush(self) -> tuple[ResurfacingFinding, ...]:
         """End of input: close every open episode."""

@@ -84,7 +84,11 @@ def test_reply_storm_on_the_embassy_alerts_naming_account_and_post() -> None:
     storms = [a for a in alerts if a["rule"]["name"] == "reply storm"]
     opened = [a for a in storms if a["status"] == "open"]
     assert len(opened) == 1, storms
-    assert opened[0]["target"] == {"account_id": "2001", "handle": "@VeridiaEmbKordan", "post_id": "emb-post-1"}
+    assert opened[0]["target"] == {
+        "account_id": "2001",
+        "handle": "@VeridiaEmbKordan",
+        "post_id": "emb-post-1",
+    }
     assert storms[-1]["status"] == "closed" and storms[-1]["campaign"]["accounts"] == 40
     assert sum(r.analyst.replies_watched for r in steps) >= 40
 
@@ -111,7 +115,9 @@ SENSORS = load_sensors(GOLDEN / "sensors.txt")
 
 
 def _storm_run(book: VerdictBook | None) -> tuple[list[dict[str, Any]], list[Any]]:
-    alerts, steps, _ = run("reply_storm", "minilm", AnalystInputs(sensors=SENSORS, verdicts=book), cfg=DetectorConfig())
+    alerts, steps, _ = run(
+        "reply_storm", "minilm", AnalystInputs(sensors=SENSORS, verdicts=book), cfg=DetectorConfig()
+    )
     return alerts, steps
 
 
@@ -146,8 +152,6 @@ def test_clearing_a_verdict_restores_alerting_and_the_audit_keeps_both() -> None
 
 
 def test_narrative_alerts_v1_are_held_back_too() -> None:
-    analyst = AnalystInputs(sensors=SENSORS)
-    _, _, engine = run("reply_storm", "minilm", analyst, cfg=DetectorConfig())
     mentions, vectors, _ = scenario("reply_storm", "vector")
 
     def v1(book: VerdictBook | None) -> tuple[list[dict[str, Any]], int]:
@@ -162,7 +166,9 @@ def test_narrative_alerts_v1_are_held_back_too() -> None:
     target = plain[0]["alert_id"]
     judged, suppressed = v1(_book(_verdict(target, "false_positive")))
     assert suppressed >= 1
-    assert len([a for a in judged if a["alert_id"] == target]) < len([a for a in plain if a["alert_id"] == target])
+    assert len([a for a in judged if a["alert_id"] == target]) < len(
+        [a for a in plain if a["alert_id"] == target]
+    )
     assert [a for a in judged if a["alert_id"] != target] == [a for a in plain if a["alert_id"] != target]
 
 
@@ -292,4 +298,6 @@ def test_without_analyst_inputs_the_global_level_is_the_campaign_tracker() -> No
         return [a.to_dict() for st in engine.take_campaign_steps() for a in st.result.alerts]
 
     reference = alerts(lambda: CampaignTracker(cfg, model_name="m"))
-    assert reference and alerts(lambda: GlobalLevel(cfg, model_name="m", analyst=AnalystInputs())) == reference
+    assert (
+        reference and alerts(lambda: GlobalLevel(cfg, model_name="m", analyst=AnalystInputs())) == reference
+    )
