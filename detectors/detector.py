@@ -12,7 +12,10 @@ It wires the parts of the core together for one stream of mentions in event-time
    and feed the coordination-interval estimate;
 5. facts for the global campaign level (:mod:`detectors.facts`): one :class:`~detectors.facts.Action`
    per mention and a :class:`~detectors.facts.NarrativeReport` when a narrative is born, re-scored
-   or closed.
+   or closed;
+6. the analyst loop (:class:`~detectors.analyst.AnalystInputs`): each action carries the watchlist
+   claims its mention matched and, with sensors, a possible reply's text and vector; narrative alert
+   revisions are held back by ``false_positive`` verdicts; the learned allowlist counts as official.
 
 The Detector is synchronous and pure: no I/O, no wall clock; ``process``/``advance``/``flush`` return
 a :class:`StepResult` with the assignments, alert revisions, facts and counters the adapters turn
