@@ -22,6 +22,13 @@ order; `--exports DIR` writes the evidence (GraphML, CSV) of every campaign aler
 line is reported on stderr with its line number and reason, counted and skipped. Exit status: 0 on
 success (even with rejected lines), 2 when the input, configuration, allowlist or model cannot be used.
 
+The analyst loop (docs/analyst-guide.md): `--watchlist` (known claims, JSON lines), `--sensors` (the
+team's official accounts; they also join the allowlist) and `--verdicts` (analyst verdicts, JSON
+lines, all in force from the start of the run) put :class:`detectors.global_level.GlobalLevel` behind
+the buckets instead of the bare campaign tracker: `known claim resurfacing` and `reply storm` alerts,
+`watchlist.claim_ids`, verdict suppression. A bad analyst file is refused as a whole (`file:line:
+reason`, exit 2) before the model loads. Without them the output is byte for byte what it was.
+
 The loop itself is :func:`detect_records`, which takes already-read records and callbacks, so the
 quality benchmark runs the same code in-process.
 """
@@ -46,6 +53,10 @@ if TYPE_CHECKING:
     from detectors.detector import StepResult
     from detectors.embedding import Embedder
     from detectors.engine import DetectorLike, Engine, Step, TrackerLike
+    from detectors.global_level import GlobalStep
+    from detectors.replystorm import Sensor
+    from detectors.verdicts import VerdictBook
+    from detectors.watchlist import Claim
     from schemas.alert_v2 import AlertV2
     from schemas.models import Alert, Mention
 
@@ -81,6 +92,10 @@ class DetectSummary:
     narratives: set[str] = field(default_factory=set)
     themes: set[str] = field(default_factory=set)
     campaign_alerts: set[str] = field(default_factory=set)  # alert ids of Alert v2 (campaign) alerts
+    rules: Counter[str] = field(default_factory=Counter)  # Alert v2 revisions per rule name
+    claim_matches: int = 0  # mentions that matched a watchlist claim
+    replies_watched: int = 0  # (reply, sensor) pairs watched for reply storms
+    suppressed_revisions: int = 0  # revisions (v1 and v2) held back by false_positive verdicts
     alert_severity: dict[str, str] = field(default_factory=dict)  # alert id → latest severity
     authentic_alerts: set[str] = field(default_factory=set)
     revisions: int = 0
@@ -124,6 +139,8 @@ class _Emitter:
     campaigns: bool
 
     def step(self, result: StepResult) -> None:
+        self.summary.claim_matches += result.facts.claim_matches
+        self.summary.suppressed_revisions += result.facts.suppressed_revisions
         for assignment in result.assignments:
             if assignment.narrative_id is not None:
                 self.summary.narratives.add(assignment.narrative_id)
@@ -133,7 +150,7 @@ class _Emitter:
                 )
         self.alerts(result.alerts)
 
-    def campaign_step(self, result: CampaignStep) -> None:
+    def campaign_step(self, result: CampaignStep | GlobalStep) -> None:
         for a in result.assignments:
             if a.theme_id is not None:
                 self.summary.themes.add(a.theme_id)
@@ -147,6 +164,11 @@ class _Emitter:
                     }
                 )
         self.summary.campaign_alerts.update(alert.alert_id for alert in result.alerts)
+        self.summary.rules.update(alert.rule.name for alert in result.alerts)
+        analyst = getattr(result, "analyst", None)  # a GlobalStep (analyst loop on) has counters
+        if analyst is not None:
+            self.summary.replies_watched += analyst.replies_watched
+            self.summary.suppressed_revisions += analyst.suppressed_revisions
         self.alerts(result.alerts)
 
     def alerts(self, alerts: Iterable[Alert | AlertV2]) -> None:
@@ -232,7 +254,14 @@ def summary_table(summary: DetectSummary, embedder: Embedder | None = None) -> A
     for severity in SEVERITIES:
         table.add_row(f"  {severity}", f"{by_severity.get(severity, 0):,}")
     table.add_row("  of which authentic (allowlisted)", f"{len(summary.authentic_alerts):,}")
+    for rule in ("known claim resurfacing", "reply storm"):
+        if summary.rules.get(rule):
+            table.add_row(f"  revisions by rule {rule!r}", f"{summary.rules[rule]:,}")
     table.add_row("alert revisions", f"{summary.revisions:,}")
+    if summary.claim_matches or summary.replies_watched or summary.suppressed_revisions:
+        table.add_row("mentions matching a watchlist claim", f"{summary.claim_matches:,}")
+        table.add_row("replies watched on sensors", f"{summary.replies_watched:,}")
+        table.add_row("revisions suppressed by verdicts", f"{summary.suppressed_revisions:,}")
     table.add_row("rejected lines", f"{summary.rejected:,}")
     table.add_row("late (after their slot; processed apart)", f"{summary.late:,}")
     table.add_row("seconds", f"{summary.seconds:.1f}")
@@ -305,10 +334,14 @@ def _write_exports(alerts: list[dict[str, Any]], folder: Path, console: Any) -> 
 def _detector_and_embedder(
     args: argparse.Namespace,
 ) -> tuple[Callable[[], Any], Callable[[], Any], Embedder]:
-    """The Detector and CampaignTracker factories (the model profile's thresholds, the config file on
-    top, the allowlist) and the embedder; every input file is checked before the model loads."""
+    """The Detector and global-level factories (the model profile's thresholds, the config file on
+    top, the allowlist, the analyst files) and the embedder; every input file is checked before the
+    model loads."""
+    from detectors.analyst import AnalystInputs
     from detectors.campaigns import CampaignTracker
     from detectors.detector import Detector
+    from detectors.global_level import GlobalLevel
+    from streams.analyst_files import build_watchlist, sensor_allowlist
     from streams.inputs import load_allowlist, load_detector_config
     from streams.models import model_choice, resolve_profile
 
@@ -316,15 +349,44 @@ def _detector_and_embedder(
     profile = resolve_profile(choice, Path(args.profile) if args.profile else None)
     config = load_detector_config(args.config, profile)
     allowlist = load_allowlist(args.allowlist) if args.allowlist else frozenset[str]()
+    claims, sensors, book = load_analyst_files(args, config.verdict_false_positive_growth)
     embedder = build_embedder(args.embedder, args.model, args.cache_size, args.backend)
+    watchlist = build_watchlist(claims, embedder, config) if claims is not None else None
+    analyst = AnalystInputs(watchlist, sensors, book)
+    allowlist |= sensor_allowlist(sensors)
 
     def make() -> Detector:
-        return Detector(config, model_name=embedder.name, allowlist=allowlist)
+        return Detector(config, model_name=embedder.name, allowlist=allowlist, analyst=analyst)
 
-    def make_tracker() -> CampaignTracker:
+    def make_tracker() -> CampaignTracker | GlobalLevel:
+        if analyst:
+            return GlobalLevel(config, model_name=embedder.name, analyst=analyst)
         return CampaignTracker(config, model_name=embedder.name)
 
     return make, make_tracker, embedder
+
+
+def load_analyst_files(
+    args: argparse.Namespace, growth: float
+) -> tuple[tuple[Claim, ...] | None, tuple[Sensor, ...], VerdictBook | None]:
+    """The claims, sensors and verdict book of ``--watchlist`` / ``--sensors`` / ``--verdicts``; a bad
+    file is refused as a whole (:class:`UsageError` naming file:line: reason)."""
+    from detectors.verdicts import VerdictBook
+    from streams.analyst_files import AnalystFileError, load_sensors, load_verdicts, load_watchlist
+
+    try:
+        claims = load_watchlist(args.watchlist) if args.watchlist else None
+        sensors = load_sensors(args.sensors) if args.sensors else ()
+        verdicts = load_verdicts(args.verdicts) if args.verdicts else None
+    except AnalystFileError as exc:
+        raise UsageError(str(exc)) from None
+    if claims is not None and not claims:
+        raise UsageError(f"{args.watchlist}: no claims in the watchlist")
+    book = None
+    if verdicts is not None:
+        book = VerdictBook(false_positive_growth=growth)
+        book.apply_many(verdicts)
+    return claims, sensors, book
 
 
 def _open_for_writing(path: str) -> TextIO:
@@ -412,6 +474,19 @@ def register(subparsers: Any) -> None:
         "--exports", type=Path, default=None, help="folder: GraphML and CSV evidence of every campaign alert"
     )
     parser.add_argument("--allowlist", default=None, help="official account ids, one per line (# comments)")
+    parser.add_argument(
+        "--watchlist",
+        default=None,
+        help="known claims, JSON lines {id, text|texts, ...} (docs/analyst-guide.md)",
+    )
+    parser.add_argument(
+        "--sensors",
+        default=None,
+        help="official accounts watched for reply storms: id and/or @handles a line",
+    )
+    parser.add_argument(
+        "--verdicts", default=None, help="analyst verdicts, JSON lines {alert_id, verdict, analyst, at, ...}"
+    )
     parser.add_argument("--config", default=None, help="detector thresholds (JSON or TOML)")
     parser.add_argument(
         "--model", default=None, help="multilingual (default), english, or a sentence-transformers folder"

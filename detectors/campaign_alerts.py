@@ -15,12 +15,24 @@ Every revision lists every narrative it covers in ``campaign.narrative_ids`` (th
 and carries the evidence an analyst follows: the account network (nodes with posts, age and
 followers; the strongest edges with their weight and evidence pairs), the narratives with labels,
 sizes and per-minute timelines, links and hashtag sets, sample posts.
+
+With the analyst loop (:class:`CampaignAnalyst`, given by the global level):
+
+* every revision lists the watchlist claims its narratives' mentions matched (``watchlist.claim_ids``);
+* ``confirmed`` verdicts: a campaign whose accounts include known actors gets a ``known_actors``
+  signal (:func:`with_known_actors`) that lifts its score and says from which confirmed alerts;
+* ``false_positive`` verdicts hold revisions back as for narrative alerts (:mod:`detectors.lifecycle`;
+  counted in :attr:`CampaignLifecycle.suppressed`); a revision that comes through says why in its
+  ``analyst_verdict`` signal;
+* ``authentic`` verdicts: an authentic revision names the learned-allowlist accounts it holds and the
+  verdicts that put them there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, cast
@@ -30,7 +42,9 @@ from detectors.coaction import CoActionGraph, Edge
 from detectors.config import DetectorConfig
 from detectors.facts import Action
 from detectors.lifecycle import next_revision
+from detectors.scoring import CoordinationScore, SignalResult
 from detectors.text import keywords, make_label
+from detectors.verdicts import VERDICT_SIGNAL, PublishDecision, RevisionMeasure, VerdictBook, verdict_signal
 from schemas.alert_v2 import (
     MAX_ALERT_EDGES,
     MAX_ALERT_NARRATIVES,
@@ -48,7 +62,16 @@ from schemas.alert_v2 import (
 )
 from schemas.models import DetectorInfo, Severity, SignalValue, TimelinePoint
 
-__all__ = ["CAMPAIGN_RULES_VERSION", "CampaignLifecycle", "CampaignView", "campaign_alert_id"]
+__all__ = [
+    "CAMPAIGN_RULES_VERSION",
+    "KNOWN_ACTORS_SIGNAL",
+    "CampaignAnalyst",
+    "CampaignLifecycle",
+    "CampaignView",
+    "campaign_alert_id",
+    "known_actor_weight",
+    "with_known_actors",
+]
 
 #: Version of the campaign rules (bumped when campaign scoring or lifecycle semantics change).
 CAMPAIGN_RULES_VERSION: Final = "2.0"
@@ -57,6 +80,52 @@ _MAX_ACCOUNT_IDS: Final = 1000
 _MAX_SAMPLE_IDS: Final = 50
 _FIRST_SAMPLE_IDS: Final = 25
 _KIND_OF_PREFIX: Final = {"n": "narrative", "t": "theme", "l": "link", "h": "hashtags", "r": "repost"}
+KNOWN_ACTORS_SIGNAL: Final = "known_actors"
+_PROVENANCE_SHOWN: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignAnalyst:
+    """What the analyst loop adds to campaign alerts: the verdict book and, per narrative, the
+    watchlist claims its mentions matched (the global level's resurfacing tracker remembers them)."""
+
+    verdicts: VerdictBook | None = None
+    claims_for: Callable[[Iterable[str]], tuple[str, ...]] | None = None
+
+
+def known_actor_weight(cfg: DetectorConfig) -> float:
+    """How far known actors lift a score: ``(low - seed) / (1 - seed)``, so that a group made only of
+    known actors that scores as a campaign candidate (``campaign_seed_score``, 0.30) reaches the alert
+    threshold (the ``low`` band, 0.50): 0.286 with the defaults. Derived, not tuned: an analyst's
+    confirmation is worth exactly the gap between "worth watching" and "worth an alert"."""
+    low, seed = cfg.alert_threshold, cfg.campaign_seed_score
+    return max(0.0, (low - seed) / (1.0 - seed)) if seed < 1.0 else 0.0
+
+
+def with_known_actors(
+    score: CampaignScore, accounts: Iterable[str], book: VerdictBook, cfg: DetectorConfig
+) -> CampaignScore:
+    """The score with a ``known_actors`` signal when some of ``accounts`` were named by alerts that
+    analysts confirmed: ``score + w * share * (1 - score)`` (w: :func:`known_actor_weight`; share: the
+    known accounts' share), so contributions still add up to the score and it stays below 1. Below
+    the account gate (``min_accounts``) and for authentic groups nothing changes."""
+    base = score.score
+    known = book.known_actor_share(accounts)
+    if not known.known or base.authentic or base.accounts < cfg.min_accounts:
+        return score
+    weight = known_actor_weight(cfg)
+    lift = weight * known.value * (1.0 - base.score)
+    value = min(1.0, base.score + lift)
+    signal = SignalResult(known.value, weight, lift, known.detail, f"{known.known} known actors")
+    lifted = CoordinationScore(
+        value,
+        cfg.severity_for(value),
+        {**base.signals, KNOWN_ACTORS_SIGNAL: signal},
+        base.accounts,
+        base.authentic,
+        base.authentic_reason,
+    )
+    return dataclasses.replace(score, score=lifted)
 
 
 def campaign_alert_id(campaign_id: str) -> str:
@@ -87,9 +156,12 @@ class _Published:
     narratives: int
     severity: str
     authentic: bool
+    # (accounts, posts) that the verdict's growth rule compares with while a verdict holds revisions
+    # back (see detectors.lifecycle._Published.shown); revision 0: none went out yet
+    shown: tuple[int, int] | None = None
 
     def to_list(self) -> list[Any]:
-        return [
+        out: list[Any] = [
             self.revision,
             self.as_of,
             self.accounts,
@@ -98,19 +170,30 @@ class _Published:
             self.severity,
             self.authentic,
         ]
+        return out if self.shown is None else [*out, list(self.shown)]
 
     @classmethod
     def from_list(cls, v: Sequence[Any]) -> _Published:
-        return cls(int(v[0]), float(v[1]), int(v[2]), int(v[3]), int(v[4]), str(v[5]), bool(v[6]))
+        shown = (int(v[7][0]), int(v[7][1])) if len(v) > 7 else None
+        return cls(int(v[0]), float(v[1]), int(v[2]), int(v[3]), int(v[4]), str(v[5]), bool(v[6]), shown)
+
+    def last_shown(self) -> RevisionMeasure | None:
+        if self.shown is not None:
+            return RevisionMeasure(self.revision, self.shown[1], self.shown[0])
+        return None if self.revision == 0 else RevisionMeasure(self.revision, self.posts, self.accounts)
 
 
 class CampaignLifecycle:
     """Decides campaign alert revisions and builds the Alert v2 records."""
 
-    def __init__(self, cfg: DetectorConfig, *, model_name: str) -> None:
+    def __init__(
+        self, cfg: DetectorConfig, *, model_name: str, analyst: CampaignAnalyst | None = None
+    ) -> None:
         self.cfg = cfg
         self.info = DetectorInfo(CAMPAIGN_RULES_VERSION, model_name, cfg.campaign_thresholds())
+        self.analyst = analyst or CampaignAnalyst()
         self._open: dict[str, _Published] = {}  # campaign id -> last revision of its open alert
+        self.suppressed = 0  # revisions held back by a verdict (a counter: the caller resets it)
 
     @property
     def open_alerts(self) -> int:
@@ -121,6 +204,7 @@ class CampaignLifecycle:
 
     def on_score(self, view: CampaignView, score: CampaignScore, now: float) -> AlertV2 | None:
         """The revision to publish after a re-score, or None."""
+        score = self._lifted(view, score)
         last = self._open.get(view.state.id)
         growth = 1.0 + self.cfg.revision_growth
         decision = next_revision(
@@ -141,9 +225,10 @@ class CampaignLifecycle:
         """The closing revision when a campaign with an open alert ends (or merges), else None."""
         last = self._open.get(view.state.id)
         result = view.state.result
-        if last is None or result is None:
+        if last is None or result is None or last.revision == 0:
             self._open.pop(view.state.id, None)
             return None
+        result = self._lifted(view, result)
         into = None if merged_into is None else campaign_alert_id(merged_into)
         alert = self._publish(view, result, now, "closed", last.severity, merged_into=into)
         del self._open[view.state.id]
@@ -158,20 +243,25 @@ class CampaignLifecycle:
         severity: str,
         *,
         merged_into: str | None = None,
-    ) -> AlertV2:
+    ) -> AlertV2 | None:
         state = view.state
         last = self._open.get(state.id)
         revision = 1 if last is None else last.revision + 1
+        measure = (len(state.accounts), state.posts)
+        decision = self._decide(state.id, last, RevisionMeasure(revision, measure[1], measure[0], status))
+        shown = None
+        if not decision.publish:
+            self.suppressed += 1
+            revision -= 1
+            shown = measure if last is None else (last.shown or (last.accounts, last.posts))
+        elif revision == 1 and status == "updated":
+            status = "open"  # the first revision that goes out
         self._open[state.id] = _Published(
-            revision,
-            now,
-            len(state.accounts),
-            state.posts,
-            len(view.covered),
-            severity,
-            score.score.authentic,
+            revision, now, *measure, len(view.covered), severity, score.score.authentic, shown
         )
-        return build_campaign_alert(
+        if not decision.publish:
+            return None
+        alert = build_campaign_alert(
             view,
             score,
             self.info,
@@ -181,6 +271,36 @@ class CampaignLifecycle:
             now=now,
             merged_into=merged_into,
         )
+        return self._annotate(alert, decision)
+
+    def _lifted(self, view: CampaignView, score: CampaignScore) -> CampaignScore:
+        book = self.analyst.verdicts
+        return score if book is None else with_known_actors(score, view.state.accounts, book, self.cfg)
+
+    def _decide(
+        self, campaign_id: str, last: _Published | None, candidate: RevisionMeasure
+    ) -> PublishDecision:
+        book = self.analyst.verdicts
+        if book is None:
+            return PublishDecision(True, None, "")
+        base = None if last is None else last.last_shown()
+        return book.should_publish(campaign_alert_id(campaign_id), candidate, base)
+
+    def _annotate(self, alert: AlertV2, decision: PublishDecision) -> AlertV2:
+        """The analyst fields: matched claims, why a judged alert came through, learned allowlist."""
+        claims_for, book = self.analyst.claims_for, self.analyst.verdicts
+        changes: dict[str, Any] = {}
+        if claims_for is not None:
+            claim_ids = claims_for(alert.campaign.narrative_ids)
+            if claim_ids:
+                changes["claim_ids"] = claim_ids
+        if decision.reason:
+            changes["signals"] = {**alert.signals, VERDICT_SIGNAL: verdict_signal(decision.reason)}
+        if book is not None and alert.authentic:
+            reason = learned_allowlist_reason(book, alert.campaign.account_ids)
+            if reason:
+                changes["authentic_reason"] = "; ".join(x for x in (alert.authentic_reason, reason) if x)
+        return dataclasses.replace(alert, **changes) if changes else alert
 
     # -- snapshot -------------------------------------------------------------------------------------
 
@@ -256,6 +376,18 @@ def build_campaign_alert(
         languages=tuple(k for k, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
         platforms=tuple(k for k, _ in sorted(platforms.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
+
+
+def learned_allowlist_reason(book: VerdictBook, accounts: Iterable[str]) -> str | None:
+    """Which of ``accounts`` are on the learned allowlist and which authentic verdicts put them there."""
+    learned = [a for a in accounts if book.is_allowlisted(a)]
+    if not learned:
+        return None
+    sources = {p for a in learned for p in book.allowlist_provenance(a)}
+    shown = "; ".join(
+        p.describe() for p in sorted(sources, key=lambda p: (p.at, p.alert_id))[:_PROVENANCE_SHOWN]
+    )
+    return f"{len(learned)} accounts on the learned allowlist, from alerts judged authentic: {shown}"
 
 
 def _narrative_entry(view: CampaignView, nid: str) -> NarrativeEntry | None:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from detectors.campaign_alerts import CampaignLifecycle, CampaignView
+from detectors.campaign_alerts import CampaignAnalyst, CampaignLifecycle, CampaignView
 from detectors.campaign_state import CampaignState, NarrativeTrack, ThemeWindow, score_campaign
 from detectors.coaction import CoActionGraph, Evidence
 from detectors.config import DetectorConfig
@@ -110,7 +110,9 @@ def _specific(obj: str) -> bool:
 class CampaignTracker:
     """Global, event-time campaign detection over the facts of every bucket."""
 
-    def __init__(self, config: DetectorConfig, *, model_name: str) -> None:
+    def __init__(
+        self, config: DetectorConfig, *, model_name: str, analyst: CampaignAnalyst | None = None
+    ) -> None:
         self.config = config
         self.model_name = model_name
         self._themes = ThemeIndex(config)
@@ -126,7 +128,7 @@ class CampaignTracker:
         self._due: list[tuple[float, str]] = []  # (re-score time, campaign) heap: time-driven re-scores
         self._dirty: set[str] = set()  # campaigns changed since the last step
         self._next_sweep = -math.inf
-        self._lifecycle = CampaignLifecycle(config, model_name=model_name)
+        self._lifecycle = CampaignLifecycle(config, model_name=model_name, analyst=analyst)
         self._interval = CoordinationInterval(config)
         self._background = BackgroundRate(config.background_half_life_s)
         self._now = -math.inf
@@ -137,6 +139,11 @@ class CampaignTracker:
     @property
     def live_campaigns(self) -> int:
         return len(self._campaigns)
+
+    @property
+    def lifecycle(self) -> CampaignLifecycle:
+        """The alert lifecycle (its ``suppressed`` counter is read by the global level)."""
+        return self._lifecycle
 
     @property
     def graph(self) -> CoActionGraph:
@@ -612,11 +619,18 @@ class CampaignTracker:
         }
 
     @classmethod
-    def restore(cls, snap: Mapping[str, Any], config: DetectorConfig, *, model_name: str) -> CampaignTracker:
+    def restore(
+        cls,
+        snap: Mapping[str, Any],
+        config: DetectorConfig,
+        *,
+        model_name: str,
+        analyst: CampaignAnalyst | None = None,
+    ) -> CampaignTracker:
         """Rebuild a tracker from :meth:`snapshot` output (after a JSON round trip or not)."""
         if snap.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unsupported campaign tracker snapshot version: {snap.get('version')!r}")
-        tracker = cls(config, model_name=model_name)
+        tracker = cls(config, model_name=model_name, analyst=analyst)
         tracker._themes = ThemeIndex.restore(snap["themes"], config)
         tracker._graph = CoActionGraph.restore(snap["graph"], config)
         tracker._tracks = OrderedDict((str(v[0]), NarrativeTrack.from_list(v)) for v in snap["tracks"])

@@ -12,7 +12,10 @@ It wires the parts of the core together for one stream of mentions in event-time
    and feed the coordination-interval estimate;
 5. facts for the global campaign level (:mod:`detectors.facts`): one :class:`~detectors.facts.Action`
    per mention and a :class:`~detectors.facts.NarrativeReport` when a narrative is born, re-scored
-   or closed.
+   or closed;
+6. the analyst loop (:class:`~detectors.analyst.AnalystInputs`): each action carries the watchlist
+   claims its mention matched and, with sensors, a possible reply's text and vector; narrative alert
+   revisions are held back by ``false_positive`` verdicts; the learned allowlist counts as official.
 
 The Detector is synchronous and pure: no I/O, no wall clock; ``process``/``advance``/``flush`` return
 a :class:`StepResult` with the assignments, alert revisions, facts and counters the adapters turn
@@ -25,16 +28,18 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from detectors.analyst import AnalystInputs
 from detectors.clustering import ClusterAssignment, OnlineClusterer
 from detectors.config import ALL_SCRIPTS, DetectorConfig
-from detectors.facts import Action, NarrativeReport, encode_centroid
+from detectors.facts import Action, NarrativeReport, ReplyText, encode_centroid
 from detectors.lifecycle import AlertLifecycle, summarize
+from detectors.replystorm import SensorTargets
 from detectors.scoring import BackgroundRate, CoordinationInterval, NarrativeState
 from detectors.text import (
     canonical_url,
@@ -86,6 +91,9 @@ class StepFacts:
     scored: int = 0
     interval_s: float = 0.0
     background_rate: float | None = None
+    claim_matches: int = 0  # mentions that matched a watchlist claim
+    reply_texts: int = 0  # actions that carry a reply's text and vector (they may target a sensor)
+    suppressed_revisions: int = 0  # narrative alert revisions held back by a false_positive verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +159,24 @@ class Detector:
     """Online narrative detection and coordination scoring for one ordered stream of mentions."""
 
     def __init__(
-        self, config: DetectorConfig, *, model_name: str, allowlist: frozenset[str] = frozenset()
+        self,
+        config: DetectorConfig,
+        *,
+        model_name: str,
+        allowlist: frozenset[str] = frozenset(),
+        analyst: AnalystInputs | None = None,
     ) -> None:
         self.config = config
         self.model_name = model_name
         self.allowlist = frozenset(allowlist)
+        self.analyst = analyst or AnalystInputs()
+        self._sensors = SensorTargets(self.analyst.sensors) if self.analyst.sensors else None
         self._clusterer: OnlineClusterer | None = None  # built on the first batch: needs the vector size
         self._states: dict[str, NarrativeState] = {}
         self._key_index: dict[str, str] = {}  # exact key -> live narrative holding that text
         self._keys_of: dict[str, list[str]] = {}  # narrative -> its indexed keys (to unindex on close)
         self._due: list[tuple[float, str]] = []  # (time a re-score is due, narrative) for idle narratives
-        self._lifecycle = AlertLifecycle(config, model_name=model_name)
+        self._lifecycle = AlertLifecycle(config, model_name=model_name, verdicts=self.analyst.verdicts)
         self._interval = CoordinationInterval(config)
         self._background = BackgroundRate(config.background_half_life_s)
         self._now = float("-inf")  # latest event time seen
@@ -195,6 +210,12 @@ class Detector:
         clusterer = self._ensure_clusterer(vecs.shape[1])
         prepared = [self._prepare(m) for m in mentions]
         results, exact_hits = self._assign(clusterer, mentions, prepared, vecs)
+        watchlist = self.analyst.watchlist
+        claims = (
+            watchlist.match([m.text for m in mentions], vecs, [m.lang for m in mentions])
+            if watchlist
+            else None
+        )
 
         alerts: list[Alert] = []
         assignments: list[Assignment] = []
@@ -207,6 +228,10 @@ class Detector:
             self._background.observe(p.t)
             self._now = max(self._now, p.t)
             action = self._action(m, p, res, self._objects(m, p))
+            if claims is not None and claims[i]:
+                action = replace(action, claims=tuple((c.claim_id, c.similarity) for c in claims[i]))
+            if self._sensors is not None and self._may_target_sensor(m):
+                action = replace(action, reply=ReplyText(m.text, encode_centroid(vecs[i])))
             actions.append(action)
             if res is None:
                 assignments.append(Assignment(m.id, None, 0.0, False))
@@ -246,8 +271,19 @@ class Detector:
             evicted=len(evicted),
             exact_duplicate_hits=exact_hits,
             scored=scored + scored_more,
+            claim_matches=sum(1 for a in actions if a.claims),
+            reply_texts=sum(1 for a in actions if a.reply is not None),
         )
         return self._step(assignments, alerts, facts, actions)
+
+    def _may_target_sensor(self, m: Mention) -> bool:
+        """Whether a mention may target a sensor: a reply or quote (whose post it answers is only known
+        at the global level, which sees the sensors' posts from every bucket) or a sensor's @handle;
+        a sensor's own post never does."""
+        sensors = self._sensors
+        if sensors is None or sensors.sensor_of_author(m.author.id, m.author.handle) is not None:
+            return False
+        return m.reply_to is not None or m.quote_of is not None or sensors.names_sensor(m.text)
 
     def _assign(
         self,
@@ -432,8 +468,13 @@ class Detector:
             followers=author.followers,
             new_account=o.new_account,
             low_followers=o.low_followers,
-            official=author.id in self.allowlist,
+            official=self._official(author.id),
         )
+
+    def _official(self, account: str) -> bool:
+        """On the allowlist file, or on the allowlist learned from ``authentic`` verdicts."""
+        book = self.analyst.verdicts
+        return account in self.allowlist or (book is not None and book.is_allowlisted(account))
 
     def _record(self, m: Mention, p: _Prepared, nid: str, action: Action) -> None:
         cfg = self.config
@@ -562,7 +603,11 @@ class Detector:
             scored=facts.scored,
             interval_s=self._interval.value(),
             background_rate=self._background.rate(),
+            claim_matches=facts.claim_matches,
+            reply_texts=facts.reply_texts,
+            suppressed_revisions=self._lifecycle.suppressed,
         )
+        self._lifecycle.suppressed = 0
         reports, self._reports = tuple(self._reports), []
         return StepResult(tuple(assignments), tuple(alerts), full, tuple(actions), reports)
 
@@ -591,11 +636,12 @@ class Detector:
         *,
         model_name: str,
         allowlist: frozenset[str] = frozenset(),
+        analyst: AnalystInputs | None = None,
     ) -> Detector:
         """Rebuild a detector from :meth:`snapshot` output (after a JSON round trip or not)."""
         if snap.get("version") != SNAPSHOT_VERSION:
             raise ValueError(f"unsupported detector snapshot version: {snap.get('version')!r}")
-        det = cls(config, model_name=model_name, allowlist=allowlist)
+        det = cls(config, model_name=model_name, allowlist=allowlist, analyst=analyst)
         if snap["clusterer"] is not None:
             det._clusterer = OnlineClusterer.restore(snap["clusterer"])
         det._states = {nid: NarrativeState.from_dict(nid, d, config) for nid, d in snap["states"].items()}

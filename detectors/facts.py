@@ -7,7 +7,9 @@ therefore returns, beside its assignments and alerts, two kinds of small frozen 
 
 * an :class:`Action` per mention (clustered or not): who did what, when, on which objects (narrative,
   canonical links, hashtag set, repost / reply / quote target), with the author facts the campaign
-  score needs and the exact-text key for content reuse;
+  score needs and the exact-text key for content reuse; with a watchlist, the known claims the
+  mention matched (:attr:`Action.claims`); with sensors, a reply's text and float16 vector
+  (:class:`ReplyText`) so the global level can judge reply storms on them;
 * a :class:`NarrativeReport` when a narrative is born (with its founding vector as float16, so the
   global level can group narratives from every bucket into themes), re-scored (its
   :class:`~detectors.scoring.CoordinationScore` and, when it could matter, a compact
@@ -34,6 +36,7 @@ __all__ = [
     "Action",
     "NarrativeReport",
     "NarrativeSummary",
+    "ReplyText",
     "ReportKind",
     "decode_centroid",
     "encode_centroid",
@@ -61,6 +64,20 @@ def _opt_bool(v: Any) -> bool | None:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyText:
+    """What the reply-storm tracker needs beyond the action: the text (for sensor @handles,
+    near-duplicates) and the vector (semantic tightness), as base64 float16 (:func:`encode_centroid`).
+    Carried only by mentions that reply to, quote or name a sensor when sensors are configured: about
+    1.1 kB per such action on the facts topic (768 bytes of float16 for 384 dimensions, base64)."""
+
+    text: str
+    vector: str
+
+    def to_list(self) -> list[str]:
+        return [self.text, self.vector]
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One mention as an action of its account: the unit of the account co-action graph."""
 
@@ -85,6 +102,13 @@ class Action:
     new_account: bool | None  # created at most new_account_days before the post
     low_followers: bool | None
     official: bool  # author on the allowlist
+    # Known claims the text matched, best first: (claim id, cosine). Empty without a watchlist.
+    claims: tuple[tuple[str, float], ...] = ()
+    reply: ReplyText | None = None  # see ReplyText; None unless it may target a sensor
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.claims)
 
     def sort_key(self) -> tuple[float, str]:
         return (self.t, self.mention_id)
@@ -109,7 +133,7 @@ class Action:
         )
 
     def to_list(self) -> list[Any]:
-        return [
+        out = [
             self.t,
             self.mention_id,
             self.account,
@@ -132,11 +156,20 @@ class Action:
             self.low_followers,
             self.official,
         ]
+        # Trailing analyst fields only when present: an action without them is the 21 values it
+        # always was (older readers and the byte-identical outputs of runs without analyst files).
+        if self.reply is not None:
+            return [*out, [list(c) for c in self.claims], self.reply.to_list()]
+        if self.claims:
+            return [*out, [list(c) for c in self.claims]]
+        return out
 
     @classmethod
     def from_list(cls, v: Sequence[Any]) -> Action:
-        if not isinstance(v, list | tuple) or len(v) != _ACTION_FIELDS:
-            raise ValueError(f"an action is a list of {_ACTION_FIELDS} values")
+        if not isinstance(v, list | tuple) or not _ACTION_FIELDS <= len(v) <= _ACTION_FIELDS + 2:
+            raise ValueError(f"an action is a list of {_ACTION_FIELDS} to {_ACTION_FIELDS + 2} values")
+        claims = tuple((str(c), float(s)) for c, s in v[21]) if len(v) > 21 else ()
+        reply = ReplyText(str(v[22][0]), str(v[22][1])) if len(v) > 22 and v[22] is not None else None
         return cls(
             t=float(v[0]),
             mention_id=str(v[1]),
@@ -159,6 +192,8 @@ class Action:
             new_account=_opt_bool(v[18]),
             low_followers=_opt_bool(v[19]),
             official=bool(v[20]),
+            claims=claims,
+            reply=reply,
         )
 
 

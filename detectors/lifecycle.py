@@ -8,6 +8,11 @@ One ``alert_id`` per narrative (``cw-`` + the narrative's hex id). Rules, all in
   severity band or the authentic verdict changed — and at most once per ``min_revision_s``, except
   that a severity *increase* is published at once;
 * **closed**: the narrative expired, was evicted, or the input ended (flush).
+* **verdicts** (:mod:`detectors.verdicts`, with a :class:`VerdictBook`): a revision of an alert an
+  analyst judged ``false_positive`` is held back (counted in :attr:`AlertLifecycle.suppressed`) unless
+  it grew by ``false_positive_growth`` over the last *published* one; the rules above still follow the
+  narrative as if it had been published, so holding back changes nothing else. A revision that comes
+  through says why in its ``analyst_verdict`` signal; an alert never published is never closed.
 
 Revision numbers only move forward. The alert body (label, keywords, representative texts, evidence)
 is built here from the narrative's bounded state.
@@ -25,6 +30,7 @@ from detectors.config import SEVERITY_ORDER, DetectorConfig
 from detectors.facts import NarrativeSummary
 from detectors.scoring import CoordinationScore, NarrativeState
 from detectors.text import SharedObject, keywords, make_label
+from detectors.verdicts import VERDICT_SIGNAL, PublishDecision, RevisionMeasure, VerdictBook, verdict_signal
 from schemas.models import (
     AccountCount,
     Alert,
@@ -72,22 +78,36 @@ class _Published:
     accounts: int
     severity: str
     authentic: bool
+    # (size, accounts) of the last *published* revision while later ones are held back by a verdict
+    # (the fields above then follow the narrative as if they had gone out); revision 0: none went out.
+    shown: tuple[int, int] | None = None
 
     def to_list(self) -> list[Any]:
-        return [self.revision, self.as_of, self.size, self.accounts, self.severity, self.authentic]
+        out: list[Any] = [self.revision, self.as_of, self.size, self.accounts, self.severity, self.authentic]
+        return out if self.shown is None else [*out, list(self.shown)]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> _Published:
-        return cls(int(v[0]), float(v[1]), int(v[2]), int(v[3]), str(v[4]), bool(v[5]))
+        shown = (int(v[6][0]), int(v[6][1])) if len(v) > 6 else None
+        return cls(int(v[0]), float(v[1]), int(v[2]), int(v[3]), str(v[4]), bool(v[5]), shown)
+
+    def last_shown(self) -> RevisionMeasure | None:
+        """What the verdict's growth rule compares with: the last published revision, or (when a
+        verdict held back the very first one) the first revision held back."""
+        if self.shown is not None:
+            return RevisionMeasure(self.revision, *self.shown)
+        return None if self.revision == 0 else RevisionMeasure(self.revision, self.size, self.accounts)
 
 
 class AlertLifecycle:
     """Decides alert revisions for narratives and builds the Alert v1 records."""
 
-    def __init__(self, cfg: DetectorConfig, *, model_name: str) -> None:
+    def __init__(self, cfg: DetectorConfig, *, model_name: str, verdicts: VerdictBook | None = None) -> None:
         self.cfg = cfg
         self.info = DetectorInfo(DETECTOR_VERSION, model_name, cfg.thresholds())
+        self.verdicts = verdicts
         self._open: dict[str, _Published] = {}  # narrative id -> last revision of its open alert
+        self.suppressed = 0  # revisions held back by a verdict (a counter: the caller resets it)
 
     @property
     def open_alerts(self) -> int:
@@ -113,7 +133,7 @@ class AlertLifecycle:
     def on_close(self, state: NarrativeState, now: float) -> Alert | None:
         """The closing revision when a narrative with an open alert ends, else None."""
         last = self._open.get(state.narrative_id)
-        if last is None or state.last_score is None:
+        if last is None or state.last_score is None or last.revision == 0:
             self._open.pop(state.narrative_id, None)
             return None
         alert = self._publish(state, state.last_score, now, "closed", last.severity)
@@ -122,15 +142,43 @@ class AlertLifecycle:
 
     def _publish(
         self, state: NarrativeState, score: CoordinationScore, now: float, status: AlertStatus, severity: str
-    ) -> Alert:
-        last = self._open.get(state.narrative_id)
+    ) -> Alert | None:
+        nid = state.narrative_id
+        last = self._open.get(nid)
         revision = 1 if last is None else last.revision + 1
-        self._open[state.narrative_id] = _Published(
+        decision = self._decide(
+            nid, last, RevisionMeasure(revision, state.size, state.distinct_accounts, status)
+        )
+        if not decision.publish:
+            self.suppressed += 1
+            shown = (
+                (state.size, state.distinct_accounts)
+                if last is None
+                else (last.shown or (last.size, last.accounts))
+            )
+            self._open[nid] = _Published(
+                revision - 1, now, state.size, state.distinct_accounts, severity, score.authentic, shown
+            )
+            return None
+        if revision == 1:
+            status = "open" if status == "updated" else status  # the first revision that went out
+        self._open[nid] = _Published(
             revision, now, state.size, state.distinct_accounts, severity, score.authentic
         )
-        return build_alert(
+        alert = build_alert(
             state, score, self.info, revision=revision, status=status, severity=severity, now=now
         )
+        if not decision.reason:
+            return alert
+        return dataclasses.replace(
+            alert, signals={**alert.signals, VERDICT_SIGNAL: verdict_signal(decision.reason)}
+        )
+
+    def _decide(self, nid: str, last: _Published | None, candidate: RevisionMeasure) -> PublishDecision:
+        if self.verdicts is None:
+            return PublishDecision(True, None, "")
+        base = None if last is None else last.last_shown()
+        return self.verdicts.should_publish(alert_id_for(nid), candidate, base)
 
     # -- snapshot -------------------------------------------------------------------------------------
 

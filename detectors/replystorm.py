@@ -33,13 +33,14 @@ import hashlib
 import re
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from detectors.config import DetectorConfig
+from detectors.facts import Action
 from detectors.scoring import CoordinationScore, IntervalChoice, Record, SignalResult, score_records
 from detectors.text import exact_key, normalize, simhash64
 from schemas.models import Mention
@@ -112,32 +113,61 @@ class SensorTargets:
     def targets(self, mention: Mention) -> tuple[Target, ...]:
         """The sensors ``mention`` replies to, quotes or mentions (none for a sensor's own posts,
         which are remembered so later replies and quotes of them resolve)."""
-        own = self.sensor_of_author(mention.author.id, mention.author.handle)
-        if own is not None:
-            self._posts[mention.id] = own
-            self._posts.move_to_end(mention.id)
-            if len(self._posts) > _KNOWN_POSTS:
-                self._posts.popitem(last=False)
+        author = mention.author
+        if self.learn_post(author.id, author.handle, mention.id):
+            return ()
+        return self.resolve(author.id, author.handle, mention.text, mention.reply_to, mention.quote_of)
+
+    def learn_post(self, author_id: str, handle: str | None, post_id: str) -> bool:
+        """Remember ``post_id`` when a sensor wrote it (so replies and quotes of it resolve); True then."""
+        own = self.sensor_of_author(author_id, handle)
+        if own is None:
+            return False
+        self._posts[post_id] = own
+        self._posts.move_to_end(post_id)
+        if len(self._posts) > _KNOWN_POSTS:
+            self._posts.popitem(last=False)
+        return True
+
+    def names_sensor(self, text: str) -> bool:
+        """Whether ``text`` contains a sensor's @handle (cheap: no sensor state needed)."""
+        return "@" in text and any(handle_key(h) in self._by_handle for h in _HANDLE_RE.findall(text))
+
+    def resolve(
+        self, author_id: str, handle: str | None, text: str, reply_to: str | None, quote_of: str | None
+    ) -> tuple[Target, ...]:
+        """The sensors a mention by ``author_id`` targets, from the sensor posts learned so far."""
+        if self.sensor_of_author(author_id, handle) is not None:
             return ()
         found: dict[str, Target] = {}
-        leading = _LEADING_HANDLES_RE.match(mention.text)
+        leading = _LEADING_HANDLES_RE.match(text)
         opening = (
             [self._by_handle.get(handle_key(h)) for h in _HANDLE_RE.findall(leading.group(0))]
             if leading
             else []
         )
-        if mention.reply_to is not None:
-            author = self._posts.get(mention.reply_to) or next((s for s in opening if s is not None), None)
+        if reply_to is not None:
+            author = self._posts.get(reply_to) or next((s for s in opening if s is not None), None)
             if author is not None:
-                found[author.key] = Target(author, mention.reply_to, "reply")
-        if mention.quote_of is not None and mention.quote_of in self._posts:
-            quoted = self._posts[mention.quote_of]
-            found.setdefault(quoted.key, Target(quoted, mention.quote_of, "quote"))
-        for handle in _HANDLE_RE.findall(mention.text):
-            sensor = self._by_handle.get(handle_key(handle))
+                found[author.key] = Target(author, reply_to, "reply")
+        if quote_of is not None and quote_of in self._posts:
+            quoted = self._posts[quote_of]
+            found.setdefault(quoted.key, Target(quoted, quote_of, "quote"))
+        for name in _HANDLE_RE.findall(text):
+            sensor = self._by_handle.get(handle_key(name))
             if sensor is not None and sensor.key not in found:
                 found[sensor.key] = Target(sensor, None, "mention")
         return tuple(found.values())
+
+    def snapshot(self) -> list[list[Any]]:
+        """The learned sensor posts (the sensors themselves come from the sensors file)."""
+        return [[post, s.account_id, list(s.handles)] for post, s in self._posts.items()]
+
+    def load(self, posts: Sequence[Sequence[Any]]) -> None:
+        by_key = {s.key: s for s in self.sensors}
+        for post, account_id, handles in posts:
+            sensor = Sensor(account_id, tuple(handles))
+            self._posts[str(post)] = by_key.get(sensor.key, sensor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +182,8 @@ class Reply:
     author_created_at: float | None = None
     followers: int | None = None
     repost_of: str | None = None
+    narrative_id: str | None = None
+    official: bool = False  # the author is allowlisted (the file's or the learned allowlist)
 
     @classmethod
     def from_mention(cls, mention: Mention, target: Target) -> Reply:
@@ -165,6 +197,25 @@ class Reply:
             None if created is None else created.timestamp(),
             mention.author.followers,
             mention.repost_of,
+        )
+
+    @classmethod
+    def from_action(cls, action: Action, target: Target) -> Reply:
+        """A reply from the fact the bucket Detector emitted (it carries the text when it may
+        target a sensor: :class:`~detectors.facts.ReplyText`)."""
+        if action.reply is None:
+            raise ValueError(f"action {action.mention_id} carries no reply text")
+        return cls(
+            action.t,
+            action.mention_id,
+            action.account,
+            action.reply.text,
+            target,
+            action.account_created,
+            action.followers,
+            action.repost_of,
+            action.narrative_id,
+            action.official,
         )
 
 
@@ -185,6 +236,7 @@ class ReplyStormFinding:
     replies: int
     account_ids: tuple[str, ...]
     sample_mention_ids: tuple[str, ...]
+    narrative_ids: tuple[str, ...]  # narratives of the replies (clustered ones), first seen first
     score: float
     severity: str
     authentic: bool
@@ -223,6 +275,7 @@ class _TargetState:
     scored_at: float | None = None
     last_score: float = 0.0
     storm: _Storm | None = None
+    narratives: dict[str, None] = field(default_factory=dict)
 
     def accounts(self) -> int:
         return len({r.account for r in self.records})
@@ -239,6 +292,8 @@ class ReplyStormTracker:
         self.allowlist = frozenset(allowlist)
         self._targets: OrderedDict[str, _TargetState] = OrderedDict()
         self._now = float("-inf")
+        self._deadline: float | None = None
+        self._stale = True  # the cached deadline must be recomputed
 
     @property
     def watched_targets(self) -> int:
@@ -251,6 +306,7 @@ class ReplyStormTracker:
     def process(self, replies: Sequence[Reply], vectors: npt.ArrayLike) -> tuple[ReplyStormFinding, ...]:
         """Add replies (event-time order) with their text embeddings, one row each."""
         vecs = np.asarray(vectors, dtype=np.float64)
+        self._stale = True
         if vecs.ndim != 2 or vecs.shape[0] != len(replies):
             raise ValueError(f"expected {len(replies)} vectors as a 2-D array, got shape {vecs.shape}")
         findings: list[ReplyStormFinding] = []
@@ -268,6 +324,7 @@ class ReplyStormTracker:
     def advance(self, now: float) -> tuple[ReplyStormFinding, ...]:
         """Move event time on: re-score settled groups (their timing is final), close quiet storms."""
         self._now = max(self._now, now)
+        self._stale = True
         findings: list[ReplyStormFinding] = []
         for key in list(self._targets):
             state = self._targets[key]
@@ -295,8 +352,31 @@ class ReplyStormTracker:
             and now - state.scored_at >= cfg.rescore_s
         )
 
+    def next_deadline(self) -> float | None:
+        """The earliest event time at which :meth:`advance` may change anything (a lower bound): a
+        target going quiet, a re-score of a group whose timing became final or that is worth an idle
+        re-score. None: nothing is watched. Computed once per change (O(targets)), not per slot."""
+        if self._stale:
+            self._deadline = min(
+                (d for s in self._targets.values() for d in self._due_times(s)), default=None
+            )
+            self._stale = False
+        return self._deadline
+
+    def _due_times(self, state: _TargetState) -> list[float]:
+        cfg = self.config
+        # advance drops a target once now - last_seen exceeds the window: no earlier than this.
+        times = [state.last_seen + cfg.reply_storm_window_s]
+        if state.scored_at is not None:
+            if state.pending:
+                times.append(max(state.last_seen + cfg.sync_reference_s, state.scored_at))
+            if state.storm is None and state.last_score >= cfg.idle_rescore_min_score:
+                times.append(state.scored_at + cfg.rescore_s)
+        return times
+
     def flush(self) -> tuple[ReplyStormFinding, ...]:
         """End of input: close every open storm."""
+        self._stale = True
         return tuple(f for key in list(self._targets) for f in self._drop(key, self._now))
 
     # -- internals ---------------------------------------------------------------------------------
@@ -331,11 +411,13 @@ class ReplyStormTracker:
                 low_followers=None if reply.followers is None else reply.followers < cfg.low_followers,
                 similarity=similarity,
                 mention_id=reply.mention_id,
-                official=reply.account in self.allowlist,
+                official=reply.official or reply.account in self.allowlist,
                 founder=founder,
                 tokens=len(normalized.split()),
             )
         )
+        if reply.narrative_id is not None and len(state.narratives) < _EVIDENCE_IDS:
+            state.narratives[reply.narrative_id] = None
         state.replies += 1
         state.pending += 1
         state.last_seen = max(state.last_seen, reply.t)
@@ -412,6 +494,7 @@ class ReplyStormTracker:
             len(records),
             tuple(accounts[:_EVIDENCE_IDS]),
             tuple(r.mention_id for r in records[:_EVIDENCE_IDS]),
+            tuple(state.narratives),
             round(score.score, 4),
             severity,
             score.authentic,
@@ -468,6 +551,7 @@ def _state_to_dict(s: _TargetState) -> dict[str, Any]:
         "centroid": base64.b64encode(s.centroid.astype("<f8").tobytes()).decode("ascii"),
         "counts": [s.replies, s.last_seen, s.pending, s.scored_at, s.last_score],
         "storm": None if s.storm is None else s.storm.to_list(),
+        "narratives": list(s.narratives),
     }
 
 
@@ -486,4 +570,5 @@ def _state_from_dict(d: Mapping[str, Any]) -> _TargetState:
         scored_at,
         float(last_score),
         None if d["storm"] is None else _Storm.from_list(d["storm"]),
+        dict.fromkeys(str(n) for n in d.get("narratives", ())),
     )

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from schemas.models import SchemaError, format_timestamp, parse_timestamp
+from schemas.models import SchemaError, SignalValue, format_timestamp, parse_timestamp
 
 __all__ = [
     "CLEARED",
@@ -46,6 +46,7 @@ __all__ = [
     "VerdictError",
     "VerdictRecord",
     "parse_verdict_value",
+    "verdict_signal",
 ]
 
 Verdict = Literal["confirmed", "false_positive", "authentic"]
@@ -60,6 +61,9 @@ _LEGACY_ALIASES: Final[Mapping[str, Verdict]] = {
     "coordinated_authentic": "authentic",
     "organic": "false_positive",
 }
+#: The zero-weight signal through which a revision says why it came through despite a verdict
+#: (Alert v1 and v2 have no other free-text place; it adds nothing to the score).
+VERDICT_SIGNAL: Final = "analyst_verdict"
 _HISTORY_PER_ALERT: Final = 100  # verdicts are made by people; the full audit also lives in the index
 _PROVENANCE_SHOWN: Final = 3
 
@@ -311,6 +315,10 @@ class VerdictBook:
         """Accounts of alerts judged ``authentic`` (the learned allowlist)."""
         return frozenset(self._allow)
 
+    def is_allowlisted(self, account: str) -> bool:
+        """Whether ``account`` is on the learned allowlist (O(1): called once per mention)."""
+        return account in self._allow
+
     def known_actors(self) -> frozenset[str]:
         """Accounts of alerts judged ``confirmed``."""
         return frozenset(self._known)
@@ -383,6 +391,11 @@ class VerdictBook:
         for raw in snap["records"]:
             book.apply(VerdictRecord.from_dict(raw))
         return book
+
+
+def verdict_signal(reason: str) -> SignalValue:
+    """The ``analyst_verdict`` entry of a revision's signals: weight 0, so the score is unchanged."""
+    return SignalValue(1.0, 0.0, 0.0, reason)
 
 
 def _growth(candidate: RevisionMeasure, base: RevisionMeasure) -> tuple[float, str]:

@@ -197,8 +197,13 @@ class Watchlist:
             return tuple(() for _ in texts)
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         sims = (vecs / np.where(norms > 0, norms, 1.0)) @ self._vectors.T
+        # Most mentions are nowhere near any claim: skip the per-text language and script work
+        # (normalising, stop words: ~20 µs a text) unless the row reaches the lowest threshold.
+        floor = min(self.config.claim_match_threshold, self.config.claim_match_cross_threshold)
+        near = sims.max(axis=1) >= floor
         return tuple(
-            self._matches_of(text, lang, row) for text, lang, row in zip(texts, tags, sims, strict=True)
+            self._matches_of(text, lang, row) if close else ()
+            for text, lang, row, close in zip(texts, tags, sims, near, strict=True)
         )
 
     def _matches_of(
@@ -434,6 +439,13 @@ class ResurfacingTracker:
         """Move event time on: episodes quiet for a whole window close."""
         self._now = max(self._now, now)
         return tuple(self._close_quiet(now))
+
+    def next_deadline(self) -> float | None:
+        """The earliest event time at which :meth:`advance` may close an episode (None: none open).
+        Sightings outside an episode only age out of their window; that changes nothing by itself."""
+        return min(
+            (ep.last_seen + self.config.resurfacing_window_s for ep in self._episodes.values()), default=None
+        )
 
     def flush(self) -> tuple[ResurfacingFinding, ...]:
         """End of input: close every open episode."""

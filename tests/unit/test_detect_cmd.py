@@ -202,3 +202,68 @@ def test_non_utf8_line_is_rejected_alone(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0
     assert f"{src}:2: rejected: $: not valid UTF-8" in capsys.readouterr().err
     assert [row["mention_id"] for row in _lines(assign)] == ["m1", "m3"]
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+@pytest.mark.parametrize(
+    ("flag", "content", "reason"),
+    [
+        (
+            "--watchlist",
+            '{"id": "a", "text": "one claim"}\n{"id": "a", "text": "again"}\n',
+            ":2: duplicate claim id",
+        ),
+        (
+            "--verdicts",
+            '{"alert_id": "cw-1", "verdict": "nope", "analyst": "a", "at": "2026-01-01T00:00:00Z"}\n',
+            ":1: verdict: unknown",
+        ),
+        ("--sensors", "2001 @ok\n2002 not@handle @bad!\n", ":2: "),
+    ],
+)
+def test_bad_analyst_files_are_refused_whole_before_the_model_loads(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+    content: str,
+    reason: str,
+) -> None:
+    def no_model(*_: Any) -> Any:
+        raise AssertionError("the model was loaded before the analyst file was checked")
+
+    monkeypatch.setattr("choruswatch.detect_cmd.build_embedder", no_model)
+    bad = tmp_path / "analyst.txt"
+    bad.write_text(content, encoding="utf-8")
+    assert main(["detect", str(GOLDEN / "reply_storm.jsonl"), flag, str(bad)]) == 2
+    assert str(bad) + reason in capsys.readouterr().err
+
+
+def test_detect_with_sensors_and_verdicts_raises_the_storm_and_holds_it_back(tmp_path: Path) -> None:
+    out = tmp_path / "alerts.jsonl"
+    args = ["detect", str(GOLDEN / "reply_storm.jsonl"), "--embedder", "hashing", "--out", str(out)]
+    assert main([*args, "--sensors", str(GOLDEN / "sensors.txt")]) == 0
+    alerts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    storms = [a for a in alerts if a.get("rule", {}).get("name") == "reply storm"]
+    assert storms and storms[0]["target"]["account_id"] == "2001"
+    for alert in storms:
+        validate_alert_v2_dict(alert)
+    verdicts = tmp_path / "verdicts.jsonl"
+    verdicts.write_text(
+        json.dumps(
+            {
+                "alert_id": storms[0]["alert_id"],
+                "verdict": "false_positive",
+                "analyst": "a",
+                "at": "2026-04-07T12:00:00Z",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main([*args, "--sensors", str(GOLDEN / "sensors.txt"), "--verdicts", str(verdicts)]) == 0
+    judged = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    held = [a for a in judged if a["alert_id"] == storms[0]["alert_id"]]
+    assert len(held) < len(storms)

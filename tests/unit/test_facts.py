@@ -72,7 +72,7 @@ def test_centroid_survives_float16() -> None:
 
 
 def test_bad_fact_lists_are_refused() -> None:
-    with pytest.raises(ValueError, match="21 values"):
+    with pytest.raises(ValueError, match="21 to 23 values"):
         Action.from_list([1, 2, 3])
     with pytest.raises(ValueError, match="report kind"):
         NarrativeReport.from_list(["n", "reborn", 0, "", None, None, None, None, None, []])
