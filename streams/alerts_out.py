@@ -1,4 +1,5 @@
-"""Alert revisions as Kafka records on `narrative-alerts`: CloudEvents 1.0 structured-mode JSON.
+"""Alert revisions as Kafka records on `narrative-alerts`: CloudEvents 1.0 structured-mode JSON
+(Alert v1 from stage 2, Alert v2 from the campaign stage; consumers select by the event `type`).
 
 Key = alert_id, so every revision of one narrative lands on one partition, in order. The CloudEvent
 `id` is "<alert_id>:<revision>" (built by `schemas.models.alert_to_cloudevent`), deterministic, so a
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
+from schemas.alert_v2 import AlertV2, alert_v2_to_cloudevent
 from schemas.models import Alert, alert_to_cloudevent
 from streams.ports import OutRecord
 
@@ -31,10 +33,19 @@ class AlertRecord:
 
 
 def alert_record(alert: Alert, *, source: str = SOURCE) -> AlertRecord:
-    event = alert_to_cloudevent(alert, source=source)
+    return _event_record(alert.alert_id, alert_to_cloudevent(alert, source=source))
+
+
+def alert_v2_record(alert: AlertV2, *, source: str = SOURCE) -> AlertRecord:
+    """A campaign alert revision (Alert v2, CloudEvents type `org.choruswatch.campaign.alert.v2`) on
+    the same topic: its `cwc-` ids never collide with the narrative alerts' `cw-` ids."""
+    return _event_record(alert.alert_id, alert_v2_to_cloudevent(alert, source=source))
+
+
+def _event_record(alert_id: str, event: dict[str, Any]) -> AlertRecord:
     value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = (("content-type", CONTENT_TYPE.encode("ascii")), ("ce_id", str(event["id"]).encode("utf-8")))
-    return AlertRecord(alert.alert_id.encode("utf-8"), value, headers)
+    return AlertRecord(alert_id.encode("utf-8"), value, headers)
 
 
 def alert_from_record(value: bytes) -> Alert:
