@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from schemas.alert_v2 import AlertV2, alert_v2_to_cloudevent
+from schemas.alert_v2 import ALERT_V2_EVENT_TYPE, AlertV2, alert_v2_to_cloudevent, cloudevent_to_alert_v2
 from schemas.models import Alert, alert_to_cloudevent
 from streams.ports import OutRecord
 
@@ -49,6 +49,15 @@ def _event_record(alert_id: str, event: dict[str, Any]) -> AlertRecord:
 
 
 def alert_from_record(value: bytes) -> Alert:
-    """The Alert inside a CloudEvents record (for the Elasticsearch sink and consumers)."""
+    """The Alert v1 inside a CloudEvents record (a v2 record raises SchemaError: not a v1 alert)."""
     event = json.loads(value)
     return Alert.from_dict(event["data"])
+
+
+def alert_dict_from_record(value: bytes) -> dict[str, Any]:
+    """The alert inside a CloudEvents record of either version, validated, as its JSON object
+    (Alert v1 or, for type `org.choruswatch.campaign.alert.v2`, Alert v2): what the sink indexes."""
+    event = json.loads(value)
+    if isinstance(event, dict) and event.get("type") == ALERT_V2_EVENT_TYPE:
+        return cloudevent_to_alert_v2(event).to_dict()
+    return Alert.from_dict(event["data"]).to_dict()
