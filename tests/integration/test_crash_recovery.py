@@ -181,8 +181,9 @@ def campaign_done(settings: Settings) -> bool:
     state = table_states(settings, CAMPAIGN_TABLE).get(STATE_KEY)
     if not facts or state is None:
         return False
-    return Applied.from_dict(state["applied"]).last_offset >= facts[-1].offset and not (
-        state["level"]["buffer"]["pending"]
+    return (
+        Applied.from_dict(state["applied"]).last_offset >= facts[-1].offset
+        and not (state["level"]["buffer"]["pending"])
     )
 
 
