@@ -33,12 +33,20 @@ from typing import Any
 import pytest
 
 from choruswatch.cli import main as choruswatch
+from schemas.alert_v2 import ALERT_V2_EVENT_TYPE
 from streams.campaign_stage import STATE_KEY, Applied
 from streams.checkpoints import CHUNK_SEPARATOR, read_manifest, unpack_state
 from streams.detect_stage import BucketState
 from streams.dlq import read_dead_letter_headers
 from streams.settings import Settings
-from streams.topics import CAMPAIGN_TABLE, STATE_TABLE, changelog_topic, delete_topics, topic_specs
+from streams.topics import (
+    CAMPAIGN_TABLE,
+    STATE_TABLE,
+    changelog_topic,
+    create_topics,
+    delete_topics,
+    topic_specs,
+)
 from tests.integration.conftest import consume_all, produce_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -303,3 +311,53 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(
     offsets = {(h["source-partition"], h["source-offset"]) for h in heads}
     assert len(offsets) == len(BAD) and {r.value for r in dead} == set(BAD)
     check_alerts(alert_events(settings), reference_alerts(settings, [*first, *second], tmp_path))
+
+
+@pytest.fixture
+def campaign_crash_settings(stack_settings: Settings, unique_name: Any) -> Iterator[Settings]:
+    settings = isolated_settings(stack_settings, unique_name("cw-campaign-crash"))
+    create_topics(settings)
+    yield settings
+    drop_topics(settings)
+
+
+def test_kill_9_of_the_campaign_stage_mid_stream_publishes_the_same_campaign_alerts(
+    campaign_crash_settings: Settings, tmp_path: Path
+) -> None:
+    """Stage 2 and the campaign stage on two workers; the campaign worker is killed with -9 while
+    facts flow, then started again: it replays the facts since its checkpoint, and the alerts topic
+    holds the uninterrupted reference's revisions, each CloudEvent id with one payload."""
+    settings = campaign_crash_settings
+    first = scenario(400, START, prefix="a")
+    second = scenario(400, START + 400, prefix="b")
+    overrides = {**COMPRESSED_REPLAY, "CHORUSWATCH_CHECKPOINT_INTERVAL_S": "1"}
+    buckets = start_worker(settings, tmp_path / "detect.log", "embed,detect", overrides)
+    log = tmp_path / "campaign.log"
+    campaigns = start_worker(settings, log, "campaign", overrides)
+    try:
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, first)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _campaign_events(settings):
+            assert campaigns.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+        assert _campaign_events(settings), "no campaign alert before the crash"
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[:200])
+        time.sleep(1.0)  # facts of the second part flow: pull the plug
+        campaigns.send_signal(signal.SIGKILL)
+        campaigns.wait()
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[200:])
+        campaigns = start_worker(settings, log, "campaign", overrides)
+        wait_until_processed(settings, len(first) + len(second), [buckets, campaigns], 180)
+        time.sleep(2.0)
+    finally:
+        stop_worker(campaigns)
+        stop_worker(buckets)
+    assert "replaying" in log.read_text(), "the restarted campaign stage should replay from its checkpoint"
+    events = alert_events(settings)
+    reference = reference_alerts(settings, [*first, *second], tmp_path)
+    assert any(a["schema_version"] == "2" for a in reference.values()), "the scenario should raise campaigns"
+    check_alerts(events, reference)
+
+
+def _campaign_events(settings: Settings) -> list[dict[str, Any]]:
+    return [e for e in alert_events(settings) if e["type"] == ALERT_V2_EVENT_TYPE]
