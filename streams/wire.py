@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
@@ -50,6 +50,9 @@ class RoutedMention:
     source_ts_ms: int
     source_partition: int = -1
     source_offset: int = -1
+    # The float16 bits `vector` was decoded from (normalised by `wire_vectors`): what the record
+    # carries, so that encoding again (a checkpoint of a pending mention) never rounds twice.
+    half: npt.NDArray[np.float16] | None = field(default=None, compare=False, repr=False)
 
 
 def encode_vector(vector: npt.ArrayLike) -> str:
@@ -57,16 +60,19 @@ def encode_vector(vector: npt.ArrayLike) -> str:
 
 
 def decode_vector(text: str) -> npt.NDArray[np.float32]:
-    half = np.frombuffer(base64.b64decode(text), dtype="<f2")
-    vector: npt.NDArray[np.float32] = wire_vectors(half[None, :])[0]
-    return vector
+    return wire_vectors(decode_half(text)[None, :])[0]
+
+
+def decode_half(text: str) -> npt.NDArray[np.float16]:
+    half: npt.NDArray[np.float16] = np.frombuffer(base64.b64decode(text), dtype="<f2")
+    return half
 
 
 def routed_body(item: RoutedMention) -> dict[str, Any]:
     return {
         "v": ROUTED_VERSION,
         "m": item.mention.to_dict(),
-        "e": encode_vector(item.vector),
+        "e": encode_vector(item.vector if item.half is None else item.half),
         "ts": item.source_ts_ms,
         "sp": item.source_partition,
         "so": item.source_offset,
@@ -74,12 +80,14 @@ def routed_body(item: RoutedMention) -> dict[str, Any]:
 
 
 def routed_from_body(body: Mapping[str, Any]) -> RoutedMention:
+    half = decode_half(body["e"])
     return RoutedMention(
         Mention.from_dict(body["m"]),
-        decode_vector(body["e"]),
+        wire_vectors(half[None, :])[0],
         int(body["ts"]),
         int(body.get("sp", -1)),
         int(body.get("so", -1)),
+        half,
     )
 
 

@@ -213,3 +213,21 @@ def test_an_unreadable_facts_record_is_dead_lettered_and_the_stage_goes_on() -> 
     assert stage.totals()["dead_lettered"] == len(poison)
     assert stage.metrics.campaign_facts_dead_lettered._value.get() == len(poison)
     assert v2_events(broker) == expected
+
+
+def test_stage_2_decodes_the_vectors_the_file_engine_computes_bit_for_bit() -> None:
+    # Rounding the normalised vector to float16 a second time on the wire shifted some narrative
+    # centroids by ~1e-7: enough to change a campaign's tightness (and so its alert) in the 7th digit.
+    import numpy as np
+
+    from detectors.engine import wire_vectors
+    from streams.wire import decode_routed, encode_routed
+
+    broker = routed_log(ROWS)
+    embedder = HashingEmbedder()
+    routed = [decode_routed(r.value) for r in broker.records("routed") if b'"m":' in (r.value or b"")]
+    assert routed
+    expected = wire_vectors(embedder.encode([item.mention.text for item in routed]))
+    assert np.array_equal(np.stack([item.vector for item in routed]), expected)
+    again = decode_routed(encode_routed(routed[0]))  # a checkpoint of a pending mention: no new rounding
+    assert np.array_equal(again.vector, routed[0].vector)
