@@ -60,7 +60,8 @@ def encode_vector(vector: npt.ArrayLike) -> str:
 
 
 def decode_vector(text: str) -> npt.NDArray[np.float32]:
-    return wire_vectors(decode_half(text)[None, :])[0]
+    vector: npt.NDArray[np.float32] = wire_vectors(decode_half(text)[None, :])[0]
+    return vector
 
 
 def decode_half(text: str) -> npt.NDArray[np.float16]:
