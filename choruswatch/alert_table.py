@@ -32,8 +32,8 @@ def event_time(alert: Mapping[str, Any]) -> datetime:
 
 def short_id(alert_id: str) -> str:
     """``cw-1a2b3c4d5e6f7788`` -> ``1a2b3c4d``: enough to tell the alerts of one run apart and to see
-    that revisions whose label changed belong to one alert."""
-    return alert_id.removeprefix("cw-")[:8]
+    that revisions whose label changed belong to one alert; campaign alerts (``cwc-``) likewise."""
+    return alert_id.removeprefix("cwc-").removeprefix("cw-")[:8]
 
 
 class EventTimeOrder:

@@ -207,22 +207,33 @@ def alert_row(alert: dict[str, Any], *, late: bool = False) -> str:
     The short id tells one alert's revisions apart from another alert's, also when the label changed
     between revisions; ``late`` marks a revision printed after a later one (see EventTimeOrder).
     """
-    narrative = alert["narrative"]
+    label, accounts, size = _covers(alert)
     severity = str(alert["severity"])
     style = SEVERITY_STYLE.get(severity, "")
     when = str(alert["as_of"])[11:19] + ("[dim]↑late[/dim]" if late else "     ")
-    label = " ".join(str(narrative.get("label", "")).split())
+    label = " ".join(label.split())
     if len(label) > 44:
         label = label[:43] + "…"
     status = f"{alert['status']}/r{alert['revision']}"
     authentic = "[cyan]yes[/cyan]" if alert.get("authentic") else "no"
     row = (
         f"{when}  {short_id(str(alert['alert_id'])):<8}  [{style}]{severity:<8}[/{style}]  {status:<11} "
-        f"{_markup_safe(label):<44}  {narrative['accounts']:>8} {narrative['size']:>6} "
+        f"{_markup_safe(label):<44}  {accounts:>8} {size:>6} "
         f"{float(alert['score']):>6.2f}  {authentic}"
     )
     summary = alert.get("summary")
     return row + (f"\n[dim]{' ' * 15}{_markup_safe(' '.join(str(summary).split()))}[/dim]" if summary else "")
+
+
+def _covers(alert: dict[str, Any]) -> tuple[str, int, int]:
+    """(label, accounts, posts) of a narrative alert (v1) or a campaign alert (v2: "campaign of N
+    narratives" and its first narrative's label)."""
+    if "campaign" in alert:
+        campaign, narratives = alert["campaign"], alert.get("narratives") or [{}]
+        first = str(narratives[0].get("label", ""))
+        return f"campaign ×{campaign['narrative_count']}: {first}", campaign["accounts"], campaign["posts"]
+    narrative = alert["narrative"]
+    return str(narrative.get("label", "")), narrative["accounts"], narrative["size"]
 
 
 ALERT_HEADER: Final = (
@@ -544,7 +555,7 @@ def _print_summary(
         f"{stats.sent} of {total}" + (f" ({stats.send_errors} failed)" if stats.send_errors else ""),
     )
     table.add_row("dead-lettered", "?" if dlq is None else str(dlq))
-    table.add_row("alerts (narratives)", str(len(stats.latest)))
+    table.add_row("alerts (narratives and campaigns)", str(len(stats.latest)))
     for severity in SEVERITY_ORDER:
         style = SEVERITY_STYLE[severity]
         table.add_row(f"  [{style}]{severity}[/{style}]", str(severities.get(severity, 0)))

@@ -144,7 +144,9 @@ def register(subparsers: Any) -> None:
 
     worker = subparsers.add_parser("worker", help="run the stream worker (validate+embed, detect, sink)")
     worker.add_argument(
-        "--stages", default="embed,detect,sink", help="comma-separated subset of embed,detect,sink"
+        "--stages",
+        default="embed,detect,campaign,sink",
+        help="comma-separated subset of embed,detect,campaign,sink",
     )
     worker.add_argument(
         "--embedder", choices=("model", "hashing"), default=None, help="override CHORUSWATCH_EMBEDDER"

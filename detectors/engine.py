@@ -40,17 +40,25 @@ from schemas.models import Mention
 
 __all__ = [
     "SLOT_S",
+    "BucketFact",
+    "CampaignLevel",
     "EmbeddedMention",
     "Engine",
+    "FactNumbering",
     "Frontier",
     "Pending",
     "SlotBuffer",
+    "SlotMark",
+    "SlotMarks",
     "SourceMark",
     "SourceMarks",
     "SourceProgress",
     "Step",
     "Target",
     "detector_target",
+    "fact_from_list",
+    "fact_to_list",
+    "step_facts",
     "wire_vectors",
 ]
 
@@ -563,3 +571,98 @@ class CampaignLevel:
 
     def drive(self, frontier: Frontier) -> list[Step[Fact, Any]]:
         return self.buffer.drive(self.tracker, frontier, slot_s=self.slot_s)
+
+    # -- snapshot (the tracker's own snapshot is taken and restored by its owner) ----------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"buffer": self.buffer.to_dict(fact_to_list), "seq": self._seq}
+
+    @classmethod
+    def from_dict(
+        cls, obj: Mapping[str, Any], tracker: TrackerLike, *, slot_s: float = SLOT_S
+    ) -> CampaignLevel:
+        level = cls(tracker, slot_s=slot_s)
+        level.buffer = SlotBuffer.from_dict(obj["buffer"], fact_from_list)
+        level._seq = int(obj.get("seq", 0))
+        return level
+
+
+@dataclass(frozen=True, slots=True)
+class SlotMark:
+    """Progress of the buckets of one stream partition, as the campaign level needs it: every bucket
+    has completed the slots below ``end`` (None: not known yet); ``flush``: the partition's frontier
+    was a flush (every source idle), so its buckets hold nothing back."""
+
+    end: int | None
+    flush: bool = False
+
+    @classmethod
+    def after(cls, frontier: Frontier, slot_s: float) -> SlotMark | None:
+        """The mark of buckets all driven to ``frontier`` (None: the frontier says nothing yet).
+        The same rule as :meth:`CampaignLevel.frontier_after`."""
+        if frontier.flush:
+            return cls(None, True)
+        if frontier.low is None:
+            return None
+        return cls(math.floor(frontier.low / slot_s))
+
+
+class SlotMarks:
+    """The merged :class:`SlotMark` of ``n_partitions`` partitions of buckets: the campaign level's
+    frontier in the stream, where each partition's buckets run on whichever worker owns it.
+
+    Like :class:`SourceMarks`: a partition never heard from holds everything back; one that flushed is
+    left out of the minimum; all flushed is a flush. A mark never goes back (a partition's new owner
+    restarts from an older checkpoint and reports older marks first)."""
+
+    def __init__(self, n_partitions: int) -> None:
+        if n_partitions < 1:
+            raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+        self.n_partitions = n_partitions
+        self._marks: dict[int, SlotMark] = {}
+
+    def update(self, partition: int, mark: SlotMark) -> None:
+        old = self._marks.get(partition)
+        end = mark.end
+        if old is not None and old.end is not None:
+            end = old.end if end is None else max(end, old.end)
+        self._marks[partition] = SlotMark(end, mark.flush)
+
+    def frontier(self, slot_s: float) -> Frontier:
+        if any(p not in self._marks for p in range(self.n_partitions)):
+            return Frontier(None)
+        marks = [self._marks[p] for p in range(self.n_partitions)]
+        if all(m.flush for m in marks):
+            return Frontier(None, flush=True)
+        ends = [m.end for m in marks if not m.flush]
+        if any(e is None for e in ends):
+            return Frontier(None)
+        return Frontier(min(e for e in ends if e is not None) * slot_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {str(p): [m.end, m.flush] for p, m in sorted(self._marks.items())}
+
+    @classmethod
+    def from_dict(cls, n_partitions: int, obj: Mapping[str, Any]) -> SlotMarks:
+        marks = cls(n_partitions)
+        for p, (end, flush) in obj.items():
+            marks._marks[int(p)] = SlotMark(None if end is None else int(end), bool(flush))
+        return marks
+
+
+def fact_to_list(fact: Fact) -> list[Any]:
+    """A fact as a compact JSON list: ``["a", <Action list>]`` or ``["r", <NarrativeReport list>]``."""
+    if isinstance(fact, Action):
+        return ["a", fact.to_list()]
+    return ["r", fact.to_list()]
+
+
+def fact_from_list(v: Any) -> Fact:
+    """The inverse of :func:`fact_to_list`; raises ValueError on anything else."""
+    if not isinstance(v, list | tuple) or len(v) != 2:
+        raise ValueError("a fact is a list [kind, body]")
+    if v[0] == "a":
+        return Action.from_list(v[1])
+    if v[0] == "r":
+        return NarrativeReport.from_list(v[1])
+    raise ValueError(f"unknown fact kind {v[0]!r}")

@@ -1,13 +1,16 @@
 """The faust application: the stage classes bound to agents, timers and signals.
 
-`build_app(settings, stages=..., ...)` wires one `faust.App` with any subset of the three stages of
+`build_app(settings, stages=..., ...)` wires one `faust.App` with any subset of the four stages of
 docs/architecture.md ("Stream topology"):
 
 1. `streams.embed_stage.EmbedStage` on `mentions` (raw bytes: faust must not decode before we see
    them), one micro-batch per `take_events`, plus a timer that sends its watermark ticks;
 2. `streams.detect_stage.DetectStage` on `mentions.routed`, its state in the changelog-backed table
    `bucket-state`;
-3. `streams.sink_stage.SinkStage` as a task with its own consumer group (`<app_id>-es-sink`).
+3. `streams.campaign_stage.CampaignStage` on the one-partition facts topic (`campaign-facts`, written by
+   stage 2), its state in the changelog-backed table `campaign-state`, plus a timer that checkpoints
+   and replays what a restart left behind;
+4. `streams.sink_stage.SinkStage` as a task with its own consumer group (`<app_id>-es-sink`).
 
 This is the only module that builds faust objects; the stages see `streams.ports` and the adapters in
 `streams.kafka_io`. faust's web server is off; `streams.metrics.MetricsServer` serves /metrics and /health.
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from detectors.embedding import Embedder
+from streams.campaign_stage import CampaignConfig, CampaignStage
 from streams.clients import faust_broker_credentials, faust_broker_urls
 from streams.detect_stage import DetectConfig, DetectStage
 from streams.embed_stage import EmbedConfig, EmbedStage
@@ -39,14 +43,15 @@ from streams.metrics import Health, Metrics
 from streams.ports import AlertStore, Clock, SystemClock
 from streams.settings import Settings
 from streams.sink_stage import SinkConfig, SinkStage
-from streams.topics import STATE_TABLE
+from streams.topics import CAMPAIGN_TABLE, STATE_TABLE
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ALL_STAGES", "STATE_TABLE", "build_app"]
 
 TICK_INTERVAL_S: Final = 0.25  # how often stage 1 reports its progress to stage 2
-ALL_STAGES: Final = ("embed", "detect", "sink")
+ALL_STAGES: Final = ("embed", "detect", "campaign", "sink")
+CAMPAIGN_TICK_S: Final = 1.0  # how often the campaign stage checks for a due checkpoint
 LAG_REPORT_INTERVAL_S: Final = 5.0
 # Under backlog a batch fills at once; large batches spread the per-batch work (the frontier, one
 # drive per touched bucket) over more mentions.
@@ -75,6 +80,7 @@ class Wiring:
     health: Health
     store_factory: Callable[[], AlertStore] | None = None
     clock: Clock = field(default_factory=SystemClock)
+    tracker_factory: Callable[[dict[str, Any] | None], Any] | None = None
 
 
 def build_app(settings: Settings, wiring: Wiring) -> Any:
@@ -117,6 +123,8 @@ def build_app(settings: Settings, wiring: Wiring) -> Any:
         _bind_embed(app, settings, wiring, topics, producer, revokers, lags)
     if "detect" in wiring.stages:
         _bind_detect(app, settings, wiring, topics, producer, revokers, lags)
+    if "campaign" in wiring.stages:
+        _bind_campaign(app, settings, wiring, topics, producer, revokers, lags)
     if "sink" in wiring.stages and wiring.store_factory is not None:
         _bind_sink(app, settings, wiring, producer)
     _bind_revocation(app, revokers)
@@ -146,6 +154,17 @@ def detect_config(settings: Settings) -> DetectConfig:
         source_partitions=settings.partitions,
         lateness_s=settings.reorder_lateness_s,
         checkpoint_interval_s=settings.checkpoint_interval_s,
+        facts_topic=settings.topic_facts,
+    )
+
+
+def campaign_config(settings: Settings) -> CampaignConfig:
+    return CampaignConfig(
+        facts_topic=settings.topic_facts,
+        alerts_topic=settings.topic_alerts,
+        dlq_topic=settings.topic_routed_dlq,  # the internal records' dead letters (header: source topic)
+        routed_partitions=settings.partitions,
+        checkpoint_interval_s=settings.checkpoint_interval_s,
     )
 
 
@@ -170,6 +189,7 @@ def _topics(app: Any, settings: Settings) -> dict[str, Any]:
         settings.topic_dlq: topic(settings.topic_dlq, dlq),
         settings.topic_routed_dlq: topic(settings.topic_routed_dlq, dlq),
         settings.topic_alerts_dlq: topic(settings.topic_alerts_dlq, dlq),
+        settings.topic_facts: topic(settings.topic_facts, 1),
     }
 
 
@@ -243,6 +263,42 @@ def _bind_detect(
     app.agent(topics[settings.topic_routed], name="detect")(detect)
     revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_routed))
     lags.append(_LagSource("detect", offsets, stage.next_offsets))
+
+
+def _bind_campaign(
+    app: Any,
+    settings: Settings,
+    wiring: Wiring,
+    topics: dict[str, Any],
+    producer: FaustProducer,
+    revokers: list[Callable[[Any], None]],
+    lags: list[_LagSource],
+) -> None:
+    if wiring.tracker_factory is None:
+        raise ValueError("the campaign stage needs a tracker factory")
+    table = app.Table(CAMPAIGN_TABLE, partitions=1, key_type=str, value_type=bytes)
+    stage = CampaignStage(
+        campaign_config(settings),
+        tracker_factory=wiring.tracker_factory,
+        table=FaustTableStore(table),
+        producer=producer,
+        log_reader=AiokafkaRecordLog(settings),
+        clock=wiring.clock,
+        metrics=wiring.metrics,
+    )
+    offsets = FaustOffsets(app, settings.topic_facts)
+
+    async def campaigns(stream: Any) -> None:
+        async for events in stream.take_events(DETECT_BATCH, within=DETECT_WITHIN_S):
+            await stage.handle([faust_record(e) for e in events])
+
+    async def campaign_tick() -> None:
+        await stage.tick(offsets)
+
+    app.agent(topics[settings.topic_facts], name="campaigns")(campaigns)
+    app.timer(CAMPAIGN_TICK_S)(campaign_tick)
+    revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_facts))
+    lags.append(_LagSource("campaign", offsets, stage.next_offsets))
 
 
 def _bind_sink(app: Any, settings: Settings, wiring: Wiring, producer: FaustProducer) -> None:

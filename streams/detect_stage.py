@@ -21,12 +21,23 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from detectors.detector import StepFacts, StepResult
-from detectors.engine import SLOT_S, Frontier, SlotBuffer, SourceMarks, Step, detector_target
+from detectors.engine import (
+    SLOT_S,
+    FactNumbering,
+    Frontier,
+    SlotBuffer,
+    SlotMark,
+    SourceMarks,
+    Step,
+    detector_target,
+    step_facts,
+)
 from detectors.routing import bucket_key
 from schemas.models import SchemaError
 from streams.alerts_out import alert_record
@@ -45,13 +56,15 @@ from streams.dlq import dead_letter_record
 from streams.logs import RateLimited
 from streams.metrics import Metrics
 from streams.outbox import Outbox
-from streams.ports import Clock, InRecord, Producer, RecordLog, StateStore
+from streams.ports import Clock, InRecord, OutRecord, Producer, RecordLog, StateStore
 from streams.validation import Rejection
 from streams.wire import (
     TICK_HEADER,
     RoutedMention,
     decode_routed,
     decode_tick,
+    encode_facts,
+    encode_mark,
     encode_routed,
     newest_timestamp_ms,
     routed_body,
@@ -72,6 +85,7 @@ class BucketState:
     duplicates: int = 0  # routed records skipped because stage 1 had already routed their source
     partition: int = -1  # routed partition the bucket lives on
     sources: dict[int, int] = field(default_factory=dict)  # mentions partition -> highest offset taken
+    numbering: FactNumbering = field(default_factory=FactNumbering)  # of the facts for the campaign level
 
     def accept(self, item: RoutedMention, offset: int) -> bool:
         """Buffer `item`; False (and nothing buffered) for a replayed routed offset or a mention whose
@@ -95,6 +109,7 @@ class BucketState:
             "duplicates": self.duplicates,
             "partition": self.partition,
             "sources": {str(p): o for p, o in sorted(self.sources.items())},
+            "numbering": self.numbering.to_list(),
         }
 
     @classmethod
@@ -105,6 +120,7 @@ class BucketState:
             duplicates=int(obj.get("duplicates", 0)),
             partition=int(obj.get("partition", -1)),
             sources={int(p): int(o) for p, o in obj.get("sources", {}).items()},
+            numbering=FactNumbering.from_list(obj.get("numbering", [None, 0])),
         )
 
 
@@ -136,6 +152,14 @@ class PartitionTotals:
             return cls()
         last, consumed, dead = json.loads(value)
         return cls(int(last), int(consumed), int(dead))
+
+
+def bucket_number(key: str) -> int:
+    """The routing bucket of a routed record's key (``bucket_key``: "b0042" -> 42). A foreign key
+    gets a stable number above any real bucket, so its facts are still numbered apart."""
+    if len(key) > 1 and key[0] == "b" and key[1:].isdigit():
+        return int(key[1:])
+    return 1_000_000 + zlib.crc32(key.encode("utf-8"))
 
 
 def totals_key(partition: int) -> str:
@@ -186,6 +210,7 @@ class DetectConfig:
     lateness_s: float
     checkpoint_interval_s: float
     slot_s: float = SLOT_S
+    facts_topic: str | None = None  # the campaign level's input (None: no campaign level)
 
 
 @dataclass(slots=True)
@@ -223,6 +248,7 @@ class DetectStage:
         self._marks: dict[int, SourceMarks] = {}  # routed partition -> stage 1's progress
         self._totals: dict[int, PartitionTotals] = {}
         self._tick_ms: dict[int, int] = {}  # routed partition -> Kafka timestamp of the newest tick
+        self._marked: dict[int, SlotMark] = {}  # routed partition -> last mark sent to the facts topic
         self._gate = ReplayGate()
         self._plan = CheckpointPlan(config.checkpoint_interval_s)
 
@@ -257,6 +283,7 @@ class DetectStage:
         for partition in gone:
             self._marks.pop(partition, None)
             self._totals.pop(partition, None)
+            self._marked.pop(partition, None)
         self._gate.forget(gone)
         self._plan.forget(gone)
 
@@ -326,8 +353,10 @@ class DetectStage:
     # -- driving ----------------------------------------------------------------------------------
 
     async def _run(self, work: _Work) -> None:
-        """Drive every bucket the records touched, and those of the partitions that ticked."""
-        for partition in sorted(work.ticked):
+        """Drive every bucket the records touched, and those of the partitions that ticked; then mark
+        the ticked partitions' progress on the facts topic."""
+        ticked = sorted(work.ticked)
+        for partition in ticked:
             self._load_restored()
             work.touched.update(b for b, s in self.states.items() if s.partition == partition)
         for bucket in sorted(work.touched):
@@ -336,9 +365,30 @@ class DetectStage:
                 self._plan.touch(self.states[bucket].partition, bucket)
         work.touched.clear()
         work.ticked.clear()
+        await self._settle()
+        # After the facts are acknowledged: a mark must never overtake the facts it covers (a retried
+        # send would land behind a mark sent with it).
+        if self.config.facts_topic is not None and ticked:
+            for partition in ticked:
+                await self._mark(partition, self.config.facts_topic)
+            await self._settle()
+
+    async def _settle(self) -> None:
         for failure in await self._outbox.settle():
             self.metrics.dead_letter_failures.inc()
             log.error("a record of stage 2 was refused for good: %r", failure.error)
+
+    async def _mark(self, partition: int, facts_topic: str) -> None:
+        """Every bucket of `partition` was just driven to its frontier: say so, once per change."""
+        marks = self._marks.get(partition)
+        if marks is None:
+            return
+        mark = SlotMark.after(marks.frontier(self.config.lateness_s), self.config.slot_s)
+        if mark is None or mark == self._marked.get(partition):
+            return
+        self._marked[partition] = mark
+        out = OutRecord(facts_topic, encode_mark(partition, mark), key=f"p{partition}".encode(), partition=0)
+        await self._outbox.send(out, tag="campaign-mark")
 
     async def _run_bucket(self, bucket: str) -> bool:
         """Drive the bucket's detector as far as its partition's frontier allows; True if it moved."""
@@ -353,6 +403,7 @@ class DetectStage:
         steps = buffer.drive(target, frontier, slot_s=self.config.slot_s)
         for step in steps:
             await self._publish(step, state.partition)
+            await self._publish_facts(bucket, state, step)
             self.metrics.mentions_processed.inc(len(step.batch))
         for items, exc in target.failures:
             await self._detector_failed(state.partition, items, exc)
@@ -375,6 +426,16 @@ class DetectStage:
                 item.source_ts_ms,
             )
             await self._dead_letter(record, Rejection("internal", type(exc).__name__, "$", reason))
+
+    async def _publish_facts(self, bucket: str, state: BucketState, step: Step[RoutedMention, Any]) -> None:
+        """Number the step's facts (a replay numbers them identically: the numbering is checkpointed
+        with the bucket) and send them to the campaign level."""
+        if self.config.facts_topic is None:
+            return
+        numbered = state.numbering.number(bucket_number(bucket), step.slot, step_facts(step.result))
+        for value in encode_facts(numbered):
+            out = OutRecord(self.config.facts_topic, value, key=bucket.encode(), partition=0)
+            await self._outbox.send(out, tag="campaign-facts")
 
     async def _publish(self, step: Step[RoutedMention, Any], partition: int) -> None:
         """Send the step's alert revisions (settled before the next checkpoint) and observe their

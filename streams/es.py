@@ -2,7 +2,7 @@
 
 - `ensure_alert_index()`: index template (schemas/elasticsearch/alerts-index-template.json) and the
   first index `<alias>-000001` behind the write alias; idempotent (`choruswatch es setup` calls it).
-- `alert_to_document()`: Alert v1 dict -> ECS-shaped document with ChorusWatch's fields under
+- `alert_to_document()`: Alert v1 or v2 dict -> ECS-shaped document with ChorusWatch's fields under
   `choruswatch.*`; analysts own `analyst.*`.
 - `AlertIndexer`: async, idempotent, revision-ordered indexing with retries, backoff and a bounded
   pending map; see its docstring for the mechanism and the guarantees.
@@ -156,26 +156,86 @@ def _top_signals(signals: Mapping[str, Any], n: int = 3) -> list[str]:
 
 
 def alert_to_document(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """The Elasticsearch document (ECS + `choruswatch.*`) for one Alert v1 dict, without `analyst.*`.
+    """The Elasticsearch document (ECS + `choruswatch.*`) for one alert dict, without `analyst.*`:
+    Alert v1 (one narrative, `choruswatch.kind` "narrative") or Alert v2 (one campaign, "campaign").
 
     The pipeline writes only these fields; `analyst.*` is set once, at the first insert, and afterwards
     only by analysts (see AlertIndexer).
     """
+    if str(alert.get("schema_version", "1")) == "2":
+        return _campaign_document(alert)
     narrative = alert["narrative"]
-    signals: Mapping[str, Any] = alert.get("signals", {})
+    message = (
+        f"[{str(alert['severity']).upper()}] {narrative['label']!s}: {narrative['accounts']} accounts, "
+        f"{narrative['size']} mentions, score {float(alert['score']):.2f}, {alert['status']} "
+        f"(revision {alert['revision']})"
+    )
+    rule = {"id": RULE_ID, "name": RULE_NAME, "version": str(alert.get("detector", {}).get("version", ""))}
+    doc = _document(alert, "narrative", message, rule)
     evidence = alert.get("evidence", {})
-    detector = alert.get("detector", {})
+    doc["choruswatch"]["narrative"] = {
+        key: narrative.get(key)
+        for key in (
+            "id",
+            "label",
+            "keywords",
+            "representative_texts",
+            "size",
+            "accounts",
+            "languages",
+            "platforms",
+        )
+    }
+    doc["choruswatch"]["evidence"] = {
+        "top_accounts": list(evidence.get("top_accounts", [])),
+        "links": list(evidence.get("links", [])),
+        "hashtags": list(evidence.get("hashtags", [])),
+        "sample_mention_ids": list(evidence.get("sample_mention_ids", [])),
+        "timeline": list(evidence.get("timeline", [])),
+    }
+    return doc
+
+
+def _campaign_document(alert: Mapping[str, Any]) -> dict[str, Any]:
+    """Alert v2: the campaign's searchable fields under `choruswatch.campaign` (accounts as keywords,
+    narrative and theme ids and counts, the network's size); the full network and per-narrative
+    timelines stay in `_source` only (the mapping is not dynamic: no field explosion)."""
+    campaign, network = alert["campaign"], alert["network"]
+    narratives = alert.get("narratives", [])
+    labels = [str(n.get("label", "")) for n in narratives]
+    message = (
+        f"[{str(alert['severity']).upper()}] campaign of {campaign['accounts']} accounts across "
+        f"{campaign['narrative_count']} narratives ({'; '.join(labels[:3])}): {campaign['posts']} posts, "
+        f"score {float(alert['score']):.2f}, {alert['status']} (revision {alert['revision']})"
+    )
+    rule = {k: str(v) for k, v in alert["rule"].items()}
+    doc = _document(alert, "campaign", message, rule)
+    evidence = alert.get("evidence", {})
+    doc["choruswatch"]["merged_into"] = alert.get("merged_into")
+    doc["choruswatch"]["campaign"] = {
+        **{key: campaign[key] for key in ("id", "narrative_ids", "narrative_count", "theme_ids", "accounts")},
+        **{key: campaign[key] for key in ("posts", "account_ids", "score_basis")},
+        "theme_count": len(campaign["theme_ids"]),
+        "narrative_labels": labels,
+        "network_node_count": int(network["node_count"]),
+        "network_edge_count": int(network["edge_count"]),
+    }
+    doc["choruswatch"]["evidence"] = {
+        "sample_mention_ids": list(evidence.get("sample_mention_ids", [])),
+    }
+    return doc
+
+
+def _document(alert: Mapping[str, Any], kind: str, message: str, rule: Mapping[str, str]) -> dict[str, Any]:
+    """The fields every alert document has, whatever its version."""
+    signals: Mapping[str, Any] = alert.get("signals", {})
     severity = str(alert["severity"])
     score = float(alert["score"])
     top = _top_signals(signals)
     reason = "strongest signals: " + (", ".join(top) if top else "none")
     if alert.get("authentic"):
         reason += f"; marked authentic ({alert.get('authentic_reason') or 'allowlisted accounts'})"
-    message = (
-        f"[{severity.upper()}] {narrative['label']!s}: {narrative['accounts']} accounts, "
-        f"{narrative['size']} mentions, score {score:.2f}, {alert['status']} (revision {alert['revision']})"
-    )
-    tags = ["choruswatch", "coordination", f"severity:{severity}"]
+    tags = ["choruswatch", "coordination", f"severity:{severity}", kind]
     if alert.get("authentic"):
         tags.append("authentic")
     return {
@@ -191,12 +251,13 @@ def alert_to_document(alert: Mapping[str, Any]) -> dict[str, Any]:
             "start": _es_date(alert["first_seen"]),
             "end": _es_date(alert["last_seen"]),
         },
-        "rule": {"id": RULE_ID, "name": RULE_NAME, "version": str(detector.get("version", ""))},
+        "rule": dict(rule),
         "message": " ".join(message.split()),  # one line, whatever the label contains
         "tags": tags,
         "labels": {"schema_version": str(alert.get("schema_version", "1"))},
         "choruswatch": {
             "alert_id": alert["alert_id"],
+            "kind": kind,
             "revision": int(alert["revision"]),
             "status": alert["status"],
             "severity": severity,
@@ -206,19 +267,6 @@ def alert_to_document(alert: Mapping[str, Any]) -> dict[str, Any]:
             "first_seen": _es_date(alert["first_seen"]),
             "last_seen": _es_date(alert["last_seen"]),
             "as_of": _es_date(alert["as_of"]),
-            "narrative": {
-                key: narrative.get(key)
-                for key in (
-                    "id",
-                    "label",
-                    "keywords",
-                    "representative_texts",
-                    "size",
-                    "accounts",
-                    "languages",
-                    "platforms",
-                )
-            },
             "signals": {
                 name: {
                     "value": value.get("value"),
@@ -228,14 +276,7 @@ def alert_to_document(alert: Mapping[str, Any]) -> dict[str, Any]:
                 }
                 for name, value in signals.items()
             },
-            "evidence": {
-                "top_accounts": list(evidence.get("top_accounts", [])),
-                "links": list(evidence.get("links", [])),
-                "hashtags": list(evidence.get("hashtags", [])),
-                "sample_mention_ids": list(evidence.get("sample_mention_ids", [])),
-                "timeline": list(evidence.get("timeline", [])),
-            },
-            "detector": dict(detector),
+            "detector": dict(alert.get("detector", {})),
         },
     }
 

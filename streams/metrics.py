@@ -153,6 +153,35 @@ class Metrics:
         self.live_narratives = Gauge(
             "choruswatch_live_narratives", "Narratives currently tracked by this worker.", registry=r
         )
+        self.campaign_facts_applied = Counter(
+            "choruswatch_campaign_facts_applied",
+            "Campaign facts (actions, narrative reports) taken by the campaign stage, each once.",
+            registry=r,
+        )
+        self.campaign_facts_duplicates = Counter(
+            "choruswatch_campaign_facts_duplicates",
+            "Campaign facts skipped because they were already applied (stage 2 replayed them).",
+            registry=r,
+        )
+        self.campaign_facts_dead_lettered = Counter(
+            "choruswatch_campaign_facts_dead_lettered",
+            "Unreadable campaign facts records sent to the dead-letter topic.",
+            registry=r,
+        )
+        self.campaign_alerts_published = Counter(
+            "choruswatch_campaign_alerts_published",
+            "Campaign alert revisions (Alert v2) published, by severity and status.",
+            ["severity", "status"],
+            registry=r,
+        )
+        self.campaign_tracker_failures = Counter(
+            "choruswatch_campaign_tracker_failures",
+            "Campaign tracker calls that raised (their facts are lost to the campaign level).",
+            registry=r,
+        )
+        self.live_campaigns = Gauge(
+            "choruswatch_live_campaigns", "Campaigns currently tracked by the campaign stage.", registry=r
+        )
         self.alerts_emitted = Counter(
             "choruswatch_alerts_emitted",
             "Alert revisions emitted, by severity and status.",

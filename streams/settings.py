@@ -86,6 +86,7 @@ class Settings:
     topic_routed_dlq: str = "mentions.routed.dlq"
     topic_alerts_dlq: str = "narrative-alerts.dlq"
     topic_verdicts: str = "verdicts"
+    topic_facts: str = "campaign-facts"  # stage 2 -> campaign stage (one partition)
     partitions: int = 4
     dlq_partitions: int = 1
     replication_factor: int = 1
@@ -172,6 +173,7 @@ class Settings:
             "topic_routed_dlq": env.text("TOPIC_ROUTED_DLQ"),
             "topic_alerts_dlq": env.text("TOPIC_ALERTS_DLQ"),
             "topic_verdicts": env.text("TOPIC_VERDICTS"),
+            "topic_facts": env.text("TOPIC_FACTS"),
             "partitions": env.integer("PARTITIONS", minimum=1),
             "dlq_partitions": env.integer("DLQ_PARTITIONS", minimum=1),
             "replication_factor": env.integer("REPLICATION_FACTOR", minimum=1),
@@ -285,6 +287,7 @@ def _check_cross_field(s: Settings) -> None:
         "topic_routed_dlq",
         "topic_alerts_dlq",
         "topic_verdicts",
+        "topic_facts",
         "es_alias",
     )
     for name in names:
@@ -301,6 +304,7 @@ def _check_cross_field(s: Settings) -> None:
         s.topic_routed_dlq,
         s.topic_alerts_dlq,
         s.topic_verdicts,
+        s.topic_facts,
     ]
     if len(set(topics)) != len(topics):
         raise SettingsError(PREFIX + "TOPIC_MENTIONS", f"topic names must differ, got {topics}")

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from streams.alerts_out import alert_from_record
+from streams.alerts_out import alert_dict_from_record
 from streams.dlq import dead_letter_record
 from streams.lag import LagReporter
 from streams.logs import RateLimited
@@ -119,7 +119,7 @@ class SinkStage:
         latest: dict[str, tuple[dict[str, Any], InRecord]] = {}
         for record in records:
             try:
-                alert = alert_from_record(record.value or b"").to_dict()
+                alert = alert_dict_from_record(record.value or b"")
             except Exception as exc:  # whatever a foreign producer wrote: one record, not the batch
                 await self._dead_letter(record, Rejection("decode", type(exc).__name__, "$", repr(exc)[:500]))
                 continue

@@ -9,6 +9,9 @@ The dead-letter topics (`mentions.dlq`, `mentions.routed.dlq`, `narrative-alerts
 `CHORUSWATCH_DLQ_PARTITIONS` (default 1): dead letters are rare, read by people
 and tools, and need no parallelism or key order. The others get `CHORUSWATCH_PARTITIONS`.
 
+The facts topic (`campaign-facts`, stage 2 -> campaign stage) and the campaign stage's state changelog
+(`<app_id>-campaign-state-changelog`) have one partition: the campaign level is one global tracker.
+
 The specs include faust's changelog topic of the detector state table (`<app_id>-bucket-state-changelog`,
 compacted): faust is run with topic declaration off, and a table's changelog must have exactly as many
 partitions as its source topic (`mentions.routed`), so it is created and checked here like the others.
@@ -29,6 +32,7 @@ from streams.settings import Settings
 log = logging.getLogger(__name__)
 
 STATE_TABLE: Final = "bucket-state"  # the faust table of per-bucket detector state (streams/app.py)
+CAMPAIGN_TABLE: Final = "campaign-state"  # the faust table of the campaign stage's state (one partition)
 
 
 class TopicsNotReady(RuntimeError):
@@ -54,9 +58,9 @@ class TopicSpec:
     configs: tuple[tuple[str, str], ...] = ()
 
 
-def changelog_topic(settings: Settings) -> str:
-    """faust's name for the state table's changelog topic."""
-    return f"{settings.app_id}-{STATE_TABLE}-changelog"
+def changelog_topic(settings: Settings, table: str = STATE_TABLE) -> str:
+    """faust's name for a state table's changelog topic."""
+    return f"{settings.app_id}-{table}-changelog"
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
@@ -92,6 +96,16 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             n,
             rf,
             "internal: per-bucket detector state (faust table changelog, co-partitioned with routed)",
+            (("cleanup.policy", "compact"),),
+        ),
+        # One partition: the campaign level is global (one tracker), and the order of one bucket's
+        # facts and of each partition's marks must hold. Not compacted: every record counts.
+        TopicSpec(settings.topic_facts, 1, rf, "internal: campaign facts and slot marks of stage 2"),
+        TopicSpec(
+            changelog_topic(settings, CAMPAIGN_TABLE),
+            1,
+            rf,
+            "internal: campaign stage state (faust table changelog, co-partitioned with the facts)",
             (("cleanup.policy", "compact"),),
         ),
     ]

@@ -61,6 +61,18 @@ def detector_factory(
     return make
 
 
+def tracker_factory(config: DetectorConfig, name: str) -> Callable[[dict[str, Any] | None], Any]:
+    """`make(snapshot)`: a new CampaignTracker, or one restored from a checkpoint."""
+    from detectors.campaigns import CampaignTracker
+
+    def make(snapshot: dict[str, Any] | None) -> Any:
+        if snapshot is None:
+            return CampaignTracker(config, model_name=name)
+        return CampaignTracker.restore(snapshot, config, model_name=name)
+
+    return make
+
+
 def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: EmbedderKind | None = None) -> int:
     """Run the worker until it is stopped."""
     from streams.app import Wiring, build_app
@@ -78,12 +90,12 @@ def run_worker(settings: Settings, stages: tuple[str, ...], embedder_kind: Embed
     health = Health(metrics, uses_elasticsearch="sink" in stages, needs_model="embed" in stages)
     embedder = worker_embedder(settings, choice) if "embed" in stages else None
     health.set_model_loaded(embedder is not None)
+    name = embedder.name if embedder else model_name(choice)
     wiring = Wiring(
         stages=stages,
         embedder=embedder,
-        detector_factory=detector_factory(
-            config, embedder.name if embedder else model_name(choice), allowlist
-        ),
+        detector_factory=detector_factory(config, name, allowlist),
+        tracker_factory=tracker_factory(config, name),
         metrics=metrics,
         health=health,
         store_factory=_store_factory(settings, metrics, health) if "sink" in stages else None,

@@ -73,6 +73,7 @@ def stack_settings(embedded_stack: EmbeddedStack, request: pytest.FixtureRequest
         topic_routed_dlq=f"{app_id}.routed-dlq",
         topic_alerts_dlq=f"{app_id}.alerts-dlq",
         topic_verdicts=f"{app_id}.verdicts",
+        topic_facts=f"{app_id}.campaign-facts",
         es_alias=f"{app_id}-alerts",
     )
     create_topics(settings)

@@ -33,11 +33,20 @@ from typing import Any
 import pytest
 
 from choruswatch.cli import main as choruswatch
+from schemas.alert_v2 import ALERT_V2_EVENT_TYPE
+from streams.campaign_stage import STATE_KEY, Applied
 from streams.checkpoints import CHUNK_SEPARATOR, read_manifest, unpack_state
 from streams.detect_stage import BucketState
 from streams.dlq import read_dead_letter_headers
 from streams.settings import Settings
-from streams.topics import changelog_topic, delete_topics, topic_specs
+from streams.topics import (
+    CAMPAIGN_TABLE,
+    STATE_TABLE,
+    changelog_topic,
+    create_topics,
+    delete_topics,
+    topic_specs,
+)
 from tests.integration.conftest import consume_all, produce_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +106,10 @@ COMPRESSED_REPLAY = {
 
 
 def start_worker(
-    settings: Settings, log_path: Path, stages: str = "embed,detect", overrides: dict[str, str] | None = None
+    settings: Settings,
+    log_path: Path,
+    stages: str = "embed,detect,campaign",
+    overrides: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -138,30 +150,49 @@ def isolated_settings(base: Settings, app_id: str) -> Settings:
         topic_routed_dlq=f"{app_id}.mentions.routed.dlq",
         topic_alerts_dlq=f"{app_id}.narrative-alerts.dlq",
         topic_verdicts=f"{app_id}.verdicts",
+        topic_facts=f"{app_id}.campaign-facts",
         es_alias=f"{app_id}-alerts",
     )
 
 
 def drop_topics(settings: Settings) -> None:
     names = [s.name for s in topic_specs(settings)] + [changelog_topic(settings)]
+    names.append(changelog_topic(settings, CAMPAIGN_TABLE))
     delete_topics(settings, list(dict.fromkeys(names)))
 
 
 # ------------------------------------------------------------------------------------------- reading
-def bucket_states(settings: Settings) -> dict[str, BucketState]:
-    """Latest checkpointed BucketState of every bucket, read back from the table's changelog."""
+def table_states(settings: Settings, table: str = STATE_TABLE) -> dict[str, dict[str, Any]]:
+    """Latest checkpointed state under every key of a stage's table, read back from its changelog."""
     latest: dict[str, bytes] = {}
-    for rec in consume_all(settings.kafka_bootstrap, changelog_topic(settings), timeout=1.0):
+    for rec in consume_all(settings.kafka_bootstrap, changelog_topic(settings, table), timeout=1.0):
         if rec.key is not None and rec.value is not None:
             latest[rec.key.decode().strip('"')] = rec.value
-    out: dict[str, BucketState] = {}
+    out: dict[str, dict[str, Any]] = {}
     for key, value in latest.items():
         if CHUNK_SEPARATOR in key:
             continue
         n, head = read_manifest(value)
         rest = [latest[f"{key}{CHUNK_SEPARATOR}{i}"] for i in range(1, n)]
-        out[key] = BucketState.from_dict(unpack_state([head, *rest])["bucket"])
+        out[key] = unpack_state([head, *rest])
     return out
+
+
+def bucket_states(settings: Settings) -> dict[str, BucketState]:
+    """Latest checkpointed BucketState of every bucket."""
+    return {k: BucketState.from_dict(v["bucket"]) for k, v in table_states(settings).items()}
+
+
+def campaign_done(settings: Settings) -> bool:
+    """Whether the campaign stage's checkpoint covers every facts record, with no fact waiting."""
+    facts = consume_all(settings.kafka_bootstrap, settings.topic_facts, timeout=1.0)
+    state = table_states(settings, CAMPAIGN_TABLE).get(STATE_KEY)
+    if not facts or state is None:
+        return False
+    return (
+        Applied.from_dict(state["applied"]).last_offset >= facts[-1].offset
+        and not (state["level"]["buffer"]["pending"])
+    )
 
 
 def alert_events(settings: Settings) -> list[dict[str, Any]]:
@@ -170,15 +201,23 @@ def alert_events(settings: Settings) -> list[dict[str, Any]]:
 
 
 def wait_until_processed(
-    settings: Settings, n_valid: int, procs: Sequence[subprocess.Popen[bytes]], limit_s: float
+    settings: Settings,
+    n_valid: int,
+    procs: Sequence[subprocess.Popen[bytes]],
+    limit_s: float,
+    *,
+    campaigns: bool = True,
 ) -> dict[str, BucketState]:
+    """Wait until every valid mention is processed (and, with `campaigns`, the campaign stage has
+    taken every fact); returns the buckets' states."""
     deadline = time.monotonic() + limit_s
     states: dict[str, BucketState] = {}
     while time.monotonic() < deadline:
         assert all(p.poll() is None for p in procs), "a worker died"
         states = bucket_states(settings)
         done = sum(s.buffer.processed for s in states.values())
-        if done >= n_valid and not any(s.buffer.pending for s in states.values()):
+        buckets_done = done >= n_valid and not any(s.buffer.pending for s in states.values())
+        if buckets_done and (not campaigns or campaign_done(settings)):
             return states
         time.sleep(1.0)
     pytest.fail(
@@ -190,8 +229,9 @@ def wait_until_processed(
 def reference_alerts(
     settings: Settings, rows: Sequence[dict[str, Any]], tmp: Path, allowlist: Path | None = None
 ) -> dict[str, dict[str, Any]]:
-    """CloudEvent id -> alert dict, from `choruswatch detect` on a file of `rows` with the worker's
-    embedder and bucket count, alerts left open at the end as the stream leaves them."""
+    """CloudEvent id -> alert dict (narrative alerts v1 and campaign alerts v2), from `choruswatch
+    detect` on a file of `rows` with the worker's embedder and bucket count, alerts left open at the
+    end as the stream leaves them."""
     src, out = tmp / "reference-mentions.jsonl", tmp / "reference-alerts.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     argv = [
@@ -202,8 +242,6 @@ def reference_alerts(
         "--keep-open",
         "--out",
         str(out),
-        "--level",
-        "narrative",
     ]
     argv += ["--buckets", str(settings.n_routing_buckets)]
     if allowlist is not None:
@@ -273,3 +311,56 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(
     offsets = {(h["source-partition"], h["source-offset"]) for h in heads}
     assert len(offsets) == len(BAD) and {r.value for r in dead} == set(BAD)
     check_alerts(alert_events(settings), reference_alerts(settings, [*first, *second], tmp_path))
+
+
+@pytest.fixture
+def campaign_crash_settings(stack_settings: Settings, unique_name: Any) -> Iterator[Settings]:
+    settings = isolated_settings(stack_settings, unique_name("cw-campaign-crash"))
+    create_topics(settings)
+    yield settings
+    drop_topics(settings)
+
+
+def test_kill_9_of_the_campaign_stage_mid_stream_publishes_the_same_campaign_alerts(
+    campaign_crash_settings: Settings, tmp_path: Path
+) -> None:
+    """Stage 2 and the campaign stage on two workers; the campaign worker is killed with -9 while
+    facts flow, then started again: it replays the facts since its checkpoint, and the alerts topic
+    holds the uninterrupted reference's revisions, each CloudEvent id with one payload."""
+    settings = campaign_crash_settings
+    first = scenario(400, START, prefix="a")
+    second = scenario(400, START + 400, prefix="b")
+    overrides = COMPRESSED_REPLAY  # checkpoints every 5 s: faust's commits run ahead of them
+    buckets = start_worker(settings, tmp_path / "detect.log", "embed,detect", overrides)
+    log = tmp_path / "campaign.log"
+    campaigns = start_worker(settings, log, "campaign", overrides)
+    try:
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, first)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _campaign_events(settings):
+            assert campaigns.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+        assert _campaign_events(settings), "no campaign alert before the crash"
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[:200])
+        time.sleep(1.0)  # facts of the second part flow: pull the plug
+        campaigns.send_signal(signal.SIGKILL)
+        campaigns.wait()
+        before = table_states(settings, CAMPAIGN_TABLE).get(STATE_KEY)
+        facts_then = consume_all(settings.kafka_bootstrap, settings.topic_facts, timeout=1.0)
+        produce_json(settings.kafka_bootstrap, settings.topic_mentions, second[200:])
+        campaigns = start_worker(settings, log, "campaign", overrides)
+        wait_until_processed(settings, len(first) + len(second), [buckets, campaigns], 180)
+        time.sleep(2.0)
+    finally:
+        stop_worker(campaigns)
+        stop_worker(buckets)
+    # Killed mid-stream: its last checkpoint did not cover every fact published by then.
+    assert before is None or Applied.from_dict(before["applied"]).last_offset < facts_then[-1].offset
+    events = alert_events(settings)
+    reference = reference_alerts(settings, [*first, *second], tmp_path)
+    assert any(a["schema_version"] == "2" for a in reference.values()), "the scenario should raise campaigns"
+    check_alerts(events, reference)
+
+
+def _campaign_events(settings: Settings) -> list[dict[str, Any]]:
+    return [e for e in alert_events(settings) if e["type"] == ALERT_V2_EVENT_TYPE]

@@ -147,7 +147,7 @@ def test_demo_runs_to_the_end_shows_alerts_and_leaves_nothing_behind(
     assert "/metrics" in out and "/health" in out and "_search" in out
     assert run.first_alert.is_set(), out
     assert _summary_value(out, "mentions sent") == "1500 of 1500"
-    narratives = int(_summary_value(out, "alerts (narratives)"))
+    narratives = int(_summary_value(out, "alerts (narratives and campaigns)"))
     assert narratives >= 1
     assert int(_summary_value(out, "documents in the index")) == narratives
     rows = [m.groups() for m in map(ALERT_ROW.match, run.lines) if m]

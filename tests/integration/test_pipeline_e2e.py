@@ -198,6 +198,7 @@ def test_real_model_end_to_end(stack_settings: Settings, unique_name: Any) -> No
         topic_routed_dlq=f"{app}.routed-dlq",
         topic_alerts_dlq=f"{app}.alerts-dlq",
         topic_verdicts=f"{app}.verdicts",
+        topic_facts=f"{app}.campaign-facts",
         es_alias=f"{app}-alerts",
     )
     from streams.topics import create_topics, delete_topics, topic_specs

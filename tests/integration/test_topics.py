@@ -35,6 +35,7 @@ def _fresh(settings: Settings, unique_name: Callable[[str], str]) -> Settings:
         topic_routed_dlq=f"{app}.routed-dlq",
         topic_alerts_dlq=f"{app}.alerts-dlq",
         topic_verdicts=f"{app}.verdicts",
+        topic_facts=f"{app}.campaign-facts",
     )
 
 

@@ -80,7 +80,7 @@ class WorkerProcess:
     """`python -m choruswatch.cli worker` with `settings`, stopped with terminate → wait → kill."""
 
     def __init__(
-        self, settings: Settings, *, stages: str = "embed,detect,sink", embedder: str = "hashing"
+        self, settings: Settings, *, stages: str = "embed,detect,campaign,sink", embedder: str = "hashing"
     ) -> None:
         self.metrics_port = free_port()
         self._env = {

@@ -78,3 +78,12 @@ def test_endpoints_name_search_topics_and_metrics() -> None:
     assert got["alerts search"] == "http://localhost:9200/choruswatch-alerts/_search"
     assert got["alerts topic"] == "narrative-alerts on localhost:9092"
     assert got["metrics"] == "http://127.0.0.1:9999/metrics"
+
+
+def test_a_campaign_alert_v2_gets_a_row_with_its_narrative_count_accounts_and_posts() -> None:
+    from tests.factories import make_alert_v2
+
+    campaign = make_alert_v2().to_dict()
+    row = alert_row(campaign)
+    assert f"campaign ×{campaign['campaign']['narrative_count']}" in row
+    assert f"{campaign['campaign']['accounts']:>8} {campaign['campaign']['posts']:>6}" in row

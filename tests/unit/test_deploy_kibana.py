@@ -38,6 +38,7 @@ DASHBOARD_PANELS = {
     "Languages",
     "Platforms",
     "Score distribution",
+    "ChorusWatch: multi-narrative campaigns",
 }
 SAVED_SEARCHES = {
     "choruswatch-search-open-high-critical",
@@ -45,6 +46,7 @@ SAVED_SEARCHES = {
     "choruswatch-search-by-language",
     "choruswatch-search-by-platform",
     "choruswatch-search-verdict-pending",
+    "choruswatch-search-multi-narrative-campaigns",
 }
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _KQL_FIELD = re.compile(r"(?<![\w.@-])([@A-Za-z_][\w.@]*)\s*(?::|<=|>=|<|>)")

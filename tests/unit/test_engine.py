@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pytest
 
 from detectors.campaigns import CampaignTracker
 from detectors.config import DetectorConfig
@@ -17,10 +18,15 @@ from detectors.engine import (
     FactNumbering,
     Frontier,
     SlotBuffer,
+    SlotMark,
+    SlotMarks,
     SourceMark,
     SourceMarks,
     SourceProgress,
     detector_target,
+    fact_from_list,
+    fact_to_list,
+    step_facts,
     wire_vectors,
 )
 from schemas.models import Mention
@@ -339,3 +345,61 @@ def test_campaign_frontier_is_the_end_of_the_last_slot_every_bucket_completed() 
     assert level.frontier_after(Frontier(10.6)) == Frontier(10.5)
     assert level.frontier_after(Frontier(None, flush=True)).flush
     assert level.frontier_after(Frontier(None)) == Frontier(None)
+
+
+def test_slot_marks_merge_partitions_never_go_back_and_flush_when_all_flushed() -> None:
+    marks = SlotMarks(2)
+    marks.update(0, SlotMark(40))
+    assert marks.frontier(0.25) == Frontier(None)  # partition 1 never heard from
+    marks.update(1, SlotMark(44))
+    assert marks.frontier(0.25) == Frontier(10.0)
+    marks.update(0, SlotMark(30))  # a new owner's older checkpoint: ignored
+    assert marks.frontier(0.25) == Frontier(10.0)
+    marks.update(0, SlotMark(None, True))
+    assert marks.frontier(0.25) == Frontier(11.0)  # a flushed partition holds nothing back
+    marks.update(1, SlotMark(None, True))
+    assert marks.frontier(0.25) == Frontier(None, flush=True)
+    marks.update(1, SlotMark(50))  # data again: its end never went back below 44
+    assert SlotMarks.from_dict(2, marks.to_dict()).frontier(0.25) == marks.frontier(0.25) == Frontier(12.5)
+    assert SlotMark.after(Frontier(10.6), 0.25) == SlotMark(42)
+    assert SlotMark.after(Frontier(None), 0.25) is None
+    # The same rule as the file engine's campaign frontier.
+    level = CampaignLevel(CampaignTracker(DetectorConfig(), model_name="hashing"), slot_s=0.25)
+    assert level.frontier_after(Frontier(10.6)).low == 42 * 0.25
+
+
+def test_campaign_level_snapshot_continues_exactly() -> None:
+    import json
+
+    rows = campaign_stream(n_organic=200)
+    mentions = [Mention.from_dict(r) for r in rows]
+    emb = HashingEmbedder()
+    cfg = DetectorConfig()
+    facts: list[Any] = []
+    detector = Detector(cfg, model_name="hashing")
+    numbering = FactNumbering()
+    for m in mentions:
+        step = detector.process([m], emb.encode([m.text]))
+        facts.extend(numbering.number(0, int(m.timestamp / 0.25), step_facts(step)))
+    assert all(fact_from_list(json.loads(json.dumps(fact_to_list(f.fact)))) == f.fact for f in facts)
+
+    def run(split: int | None) -> list[dict[str, Any]]:
+        level = CampaignLevel(CampaignTracker(cfg, model_name="hashing"))
+        out: list[dict[str, Any]] = []
+        for i, bf in enumerate(facts):
+            if split is not None and i == split:
+                snap = json.loads(json.dumps({"level": level.to_dict(), "tracker": level.tracker.snapshot()}))
+                tracker = CampaignTracker.restore(snap["tracker"], cfg, model_name="hashing")
+                level = CampaignLevel.from_dict(snap["level"], tracker)
+            level.add([bf])
+            for step in level.drive(Frontier(bf.slot * 0.25 - 30.0)):
+                out.extend(a.to_dict() for a in step.result.alerts)
+        for step in level.drive(Frontier(None, flush=True)):
+            out.extend(a.to_dict() for a in step.result.alerts)
+        return out
+
+    whole = run(None)
+    assert whole, "the bursts should raise a campaign alert"
+    assert run(len(facts) // 2) == whole
+    with pytest.raises(ValueError):
+        fact_from_list(["x", []])

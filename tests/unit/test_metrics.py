@@ -33,6 +33,12 @@ DOCUMENTED = {
     "choruswatch_detector_failures": ("counter", set()),
     "choruswatch_stage_mentions": ("gauge", {"stage", "outcome"}),
     "choruswatch_live_narratives": ("gauge", set()),
+    "choruswatch_campaign_facts_applied": ("counter", set()),
+    "choruswatch_campaign_facts_duplicates": ("counter", set()),
+    "choruswatch_campaign_facts_dead_lettered": ("counter", set()),
+    "choruswatch_campaign_alerts_published": ("counter", {"severity", "status"}),
+    "choruswatch_campaign_tracker_failures": ("counter", set()),
+    "choruswatch_live_campaigns": ("gauge", set()),
     "choruswatch_alerts_emitted": ("counter", {"severity", "status"}),
     "choruswatch_es_documents_indexed": ("counter", set()),
     "choruswatch_es_bulk_failures": ("counter", set()),
@@ -55,6 +61,7 @@ def _exercised() -> Metrics:
     m.set_cache_stats(hits=3, misses=7)
     m.alert_emitted("high", "open", latency_seconds=0.8)
     m.live_narratives.set(5)
+    m.campaign_alerts_published.labels(severity="high", status="open").inc()
     m.es_documents_indexed.inc()
     m.es_pending_alerts.set(2)
     m.set_consumer_lag("embed", "mentions", 0, 12)

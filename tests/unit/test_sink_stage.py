@@ -127,3 +127,27 @@ def test_lag_is_reported_per_stage_from_the_end_offsets() -> None:
         if line.startswith("choruswatch_consumer_lag{"):
             lags[line.split("{")[1].split("}")[0]] = float(line.rsplit(" ", 1)[1])
     assert sum(lags.values()) == 3 and all('stage="sink"' in k for k in lags)
+
+
+def test_campaign_alerts_v2_are_stored_beside_narrative_alerts_with_searchable_campaign_fields() -> None:
+    from streams.alerts_out import alert_v2_record
+    from streams.es import alert_to_document
+    from tests.factories import make_alert_v2
+
+    broker, store = MemoryBroker(), MemoryAlertStore()
+    publish(broker, "cw-a", 2)
+    campaign = make_alert_v2()
+    broker.append(alert_v2_record(campaign).to_out("alerts"))
+    stage, _ = sink(broker, store)
+    drain(stage)
+    assert stored(store) == {"cw-a": 2, campaign.alert_id: campaign.revision}
+    assert not broker.records("alerts.dlq")
+    doc = alert_to_document(store.docs[campaign.alert_id])
+    fields = doc["choruswatch"]
+    assert fields["kind"] == "campaign" and doc["labels"]["schema_version"] == "2"
+    assert fields["campaign"]["account_ids"] == list(campaign.campaign.account_ids)
+    assert fields["campaign"]["narrative_count"] == len(campaign.campaign.narrative_ids) == 2
+    assert fields["campaign"]["theme_ids"] == list(campaign.campaign.theme_ids)
+    assert fields["campaign"]["network_node_count"] == campaign.network.node_count
+    assert "campaign" in doc["tags"] and doc["rule"]["id"] == campaign.rule.id
+    assert alert_to_document(store.docs["cw-a"])["choruswatch"]["kind"] == "narrative"
