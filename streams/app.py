@@ -18,12 +18,14 @@ This is the only module that builds faust objects; the stages see `streams.ports
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from detectors.embedding import Embedder
+from streams.analyst_live import AnalystLoop, VerdictSync
 from streams.campaign_stage import CampaignConfig, CampaignStage
 from streams.clients import faust_broker_credentials, faust_broker_urls
 from streams.detect_stage import DetectConfig, DetectStage
@@ -81,6 +83,8 @@ class Wiring:
     store_factory: Callable[[], AlertStore] | None = None
     clock: Clock = field(default_factory=SystemClock)
     tracker_factory: Callable[[dict[str, Any] | None], Any] | None = None
+    analyst: AnalystLoop | None = None  # the shared analyst inputs the factories hand out
+    verdict_sync: VerdictSync | None = None  # verdicts from the topic and the index
 
 
 def build_app(settings: Settings, wiring: Wiring) -> Any:
@@ -119,12 +123,15 @@ def build_app(settings: Settings, wiring: Wiring) -> Any:
     producer = FaustProducer(topics)
     revokers: list[Callable[[Any], None]] = []
     lags: list[_LagSource] = []
+    refreshers: list[Callable[[], None]] = []
     if "embed" in wiring.stages:
         _bind_embed(app, settings, wiring, topics, producer, revokers, lags)
     if "detect" in wiring.stages:
-        _bind_detect(app, settings, wiring, topics, producer, revokers, lags)
+        refreshers.append(_bind_detect(app, settings, wiring, topics, producer, revokers, lags))
     if "campaign" in wiring.stages:
-        _bind_campaign(app, settings, wiring, topics, producer, revokers, lags)
+        refreshers.append(_bind_campaign(app, settings, wiring, topics, producer, revokers, lags))
+    if wiring.analyst is not None:
+        _bind_analyst(app, settings, wiring.analyst, wiring.verdict_sync, refreshers)
     if "sink" in wiring.stages and wiring.store_factory is not None:
         _bind_sink(app, settings, wiring, producer)
     _bind_revocation(app, revokers)
@@ -242,7 +249,7 @@ def _bind_detect(
     producer: FaustProducer,
     revokers: list[Callable[[Any], None]],
     lags: list[_LagSource],
-) -> None:
+) -> Callable[[], None]:
     table = app.Table(STATE_TABLE, partitions=settings.partitions, key_type=str, value_type=bytes)
     config = detect_config(settings)
     stage = DetectStage(
@@ -263,6 +270,7 @@ def _bind_detect(
     app.agent(topics[settings.topic_routed], name="detect")(detect)
     revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_routed))
     lags.append(_LagSource("detect", offsets, stage.next_offsets))
+    return stage.refresh_inputs
 
 
 def _bind_campaign(
@@ -273,7 +281,7 @@ def _bind_campaign(
     producer: FaustProducer,
     revokers: list[Callable[[Any], None]],
     lags: list[_LagSource],
-) -> None:
+) -> Callable[[], None]:
     if wiring.tracker_factory is None:
         raise ValueError("the campaign stage needs a tracker factory")
     table = app.Table(CAMPAIGN_TABLE, partitions=1, key_type=str, value_type=bytes)
@@ -299,6 +307,7 @@ def _bind_campaign(
     app.timer(CAMPAIGN_TICK_S)(campaign_tick)
     revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_facts))
     lags.append(_LagSource("campaign", offsets, stage.next_offsets))
+    return stage.refresh_inputs
 
 
 def _bind_sink(app: Any, settings: Settings, wiring: Wiring, producer: FaustProducer) -> None:
@@ -323,6 +332,37 @@ def _bind_sink(app: Any, settings: Settings, wiring: Wiring, producer: FaustProd
             await feed.stop()
 
     app.task(es_sink)
+
+
+def _bind_analyst(
+    app: Any,
+    settings: Settings,
+    analyst: AnalystLoop,
+    sync: VerdictSync | None,
+    refreshers: list[Callable[[], None]],
+) -> None:
+    """Timers that keep the shared analyst inputs current: changed files (read and embedded in a
+    thread, adopted on the loop), new records of the verdicts topic, and the index pickup. The
+    blocking I/O runs in a thread; the book is only changed here, on the loop the detectors run on."""
+
+    async def reload_analyst_files() -> None:
+        changed = await asyncio.to_thread(analyst.check_files)
+        if changed and analyst.adopt(changed):
+            for refresh in refreshers:
+                refresh()
+
+    app.timer(settings.analyst_files_poll_s)(reload_analyst_files)
+    if sync is None:
+        return
+
+    async def read_verdicts_topic() -> None:
+        analyst.apply(await asyncio.to_thread(sync.poll_topic))
+
+    async def pick_up_verdicts() -> None:
+        analyst.apply(await asyncio.to_thread(sync.pickup))
+
+    app.timer(settings.verdicts_poll_s)(read_verdicts_topic)
+    app.timer(settings.verdicts_pickup_s)(pick_up_verdicts)
 
 
 def _bind_revocation(app: Any, revokers: list[Callable[[Any], None]]) -> None:

@@ -173,6 +173,17 @@ class CampaignStage:
         self._tracker: Any = None  # the level's tracker, with its snapshot()
         self.marks = SlotMarks(config.routed_partitions)
         self.applied = Applied()
+        self._refresh = False
+
+    def refresh_inputs(self) -> None:
+        """The analyst inputs changed: the tracker is rebuilt from its snapshot through the factory
+        (which hands it the new inputs) under the stage's lock, before the next batch or tick."""
+        self._refresh = True
+
+    def _rebuild_tracker(self) -> None:
+        self._refresh = False
+        if self.level is not None:
+            self._tracker = self.level.tracker = self._factory(self._tracker.snapshot())
 
     def next_offsets(self) -> dict[int, int]:
         """Per facts partition, the next offset still to handle (for an honest consumer lag)."""
@@ -181,6 +192,8 @@ class CampaignStage:
     async def handle(self, records: Sequence[InRecord]) -> None:
         """Apply a micro-batch of facts records (and the replay it calls for), drive, checkpoint."""
         async with self._lock:
+            if self._refresh:
+                self._rebuild_tracker()
             for record in records:
                 missing = self._gate.missing(record.partition, record.offset, self._covered)
                 if missing:
@@ -194,6 +207,8 @@ class CampaignStage:
         """Replay what the checkpoint misses on a partition that delivers nothing new (the consumer's
         committed offset can be ahead of the checkpoint), and checkpoint what is due."""
         async with self._lock:
+            if self._refresh:
+                self._rebuild_tracker()
             for partition, position in sorted((await offsets.positions()).items()):
                 if position is None:
                     continue
@@ -277,6 +292,9 @@ class CampaignStage:
             log.error("a record of the campaign stage was refused for good: %r", failure.error)
 
     async def _publish(self, step: Step[Fact, Any]) -> None:
+        analyst = getattr(step.result, "analyst", None)  # a GlobalStep; a bare tracker's step has none
+        if analyst is not None:
+            self.metrics.count_global_step(analyst)
         for alert in step.result.alerts:
             rec = alert_v2_record(alert)
             await self._outbox.send(rec.to_out(self.config.alerts_topic), tag=alert.alert_id)

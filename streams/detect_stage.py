@@ -251,6 +251,18 @@ class DetectStage:
         self._marked: dict[int, SlotMark] = {}  # routed partition -> last mark sent to the facts topic
         self._gate = ReplayGate()
         self._plan = CheckpointPlan(config.checkpoint_interval_s)
+        self._refresh = False
+
+    def refresh_inputs(self) -> None:
+        """The analyst inputs changed (a reloaded watchlist or sensors file): the detectors are
+        rebuilt from their snapshots through the factory, which hands them the new inputs, before
+        the next batch (never in the middle of one: a drive holds on to its detector)."""
+        self._refresh = True
+
+    def _rebuild_detectors(self) -> None:
+        self._refresh = False
+        for bucket, detector in list(self.detectors.items()):
+            self.detectors[bucket] = self._factory(detector.snapshot())
 
     def next_offsets(self) -> dict[int, int]:
         """Per routed partition, the next offset still to handle (for an honest consumer lag)."""
@@ -262,6 +274,8 @@ class DetectStage:
 
     async def handle(self, records: Sequence[InRecord]) -> None:
         """Apply a micro-batch of routed records (and the replays it calls for), drive, checkpoint."""
+        if self._refresh:
+            self._rebuild_detectors()
         work = _Work()
         for record in records:
             missing = self._gate.missing(record.partition, record.offset, self._covered)
@@ -405,6 +419,9 @@ class DetectStage:
             await self._publish(step, state.partition)
             await self._publish_facts(bucket, state, step)
             self.metrics.mentions_processed.inc(len(step.batch))
+            facts = getattr(step.result, "facts", None)
+            if facts is not None and facts.suppressed_revisions:
+                self.metrics.suppressed_revisions.labels(version="v1").inc(facts.suppressed_revisions)
         for items, exc in target.failures:
             await self._detector_failed(state.partition, items, exc)
         return (buffer.next_slot, buffer.processed, buffer.late) != before

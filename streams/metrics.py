@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Final, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -32,6 +32,9 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+
+if TYPE_CHECKING:
+    from detectors.global_level import AnalystCounters
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,11 @@ OUTCOMES: Final = frozenset({"consumed", "processed", "duplicate", "in_flight", 
 SEVERITIES: Final = frozenset({"low", "medium", "high", "critical"})
 ALERT_STATUSES: Final = frozenset({"open", "updated", "closed"})  # Alert v1 "status"
 SINKS: Final = frozenset({"kafka", "elasticsearch"})
+VERDICT_VALUES: Final = frozenset({"confirmed", "false_positive", "authentic", "cleared"})
+VERDICT_SOURCES: Final = frozenset({"file", "topic", "index", "cli"})
+ALERT_VERSIONS: Final = frozenset({"v1", "v2"})  # narrative alerts (stage 2), global alerts (campaign stage)
+ANALYST_FILES: Final = frozenset({"watchlist", "sensors", "verdicts"})
+RELOAD_OUTCOMES: Final = frozenset({"loaded", "refused"})
 
 BATCH_SIZE_BUCKETS: Final = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 BATCH_SECONDS_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -182,6 +190,7 @@ class Metrics:
         self.live_campaigns = Gauge(
             "choruswatch_live_campaigns", "Campaigns currently tracked by the campaign stage.", registry=r
         )
+        self._analyst_metrics(r)
         self.alerts_emitted = Counter(
             "choruswatch_alerts_emitted",
             "Alert revisions emitted, by severity and status.",
@@ -222,10 +231,64 @@ class Metrics:
             self.alerts_dead_lettered.labels(reason=reason)
         for cause in sorted(LATENCY_CAUSES):
             self.event_to_alert_latency_seconds.labels(cause=cause)
+        for version in sorted(ALERT_VERSIONS):
+            self.suppressed_revisions.labels(version=version)
         self._cache_seen = (0, 0)
         self._cache_lock = threading.Lock()
 
+    def _analyst_metrics(self, r: CollectorRegistry) -> None:
+        """The analyst's loop (docs/analyst-guide.md): verdicts, suppression, watchlist, reply storms."""
+        self.verdicts_applied = Counter(
+            "choruswatch_verdicts_applied",
+            "New analyst verdicts applied to the worker's verdict book, by value and where they came from.",
+            ["verdict", "source"],
+            registry=r,
+        )
+        self.verdicts_in_force = Gauge(
+            "choruswatch_verdicts_in_force",
+            "Alerts with a verdict in force in this worker's book.",
+            registry=r,
+        )
+        self.suppressed_revisions = Counter(
+            "choruswatch_suppressed_revisions",
+            "Alert revisions held back by a false_positive verdict: v1 narrative alerts (stage 2), "
+            "v2 campaign, resurfacing and reply-storm alerts (campaign stage).",
+            ["version"],
+            registry=r,
+        )
+        self.watchlist_matches = Counter(
+            "choruswatch_watchlist_matches",
+            "(mention, claim) matches with the watchlist seen by the campaign stage (claim sightings).",
+            registry=r,
+        )
+        self.resurfacing_revisions = Counter(
+            "choruswatch_resurfacing_revisions",
+            "'known claim resurfacing' alert revisions published.",
+            registry=r,
+        )
+        self.reply_storm_revisions = Counter(
+            "choruswatch_reply_storm_revisions", "'reply storm' alert revisions published.", registry=r
+        )
+        self.analyst_file_reloads = Counter(
+            "choruswatch_analyst_file_reloads",
+            "Changed analyst files: loaded (in force now) or refused (the previous version stays).",
+            ["file", "outcome"],
+            registry=r,
+        )
+
     # ----------------------------------------------------------------------------------------- helpers
+    def verdict_applied(self, verdict: str, source: str) -> None:
+        self.verdicts_applied.labels(
+            verdict=bounded(verdict, VERDICT_VALUES), source=bounded(source, VERDICT_SOURCES)
+        ).inc()
+
+    def count_global_step(self, counters: AnalystCounters) -> None:
+        """The analyst counters of one campaign-stage step."""
+        self.suppressed_revisions.labels(version="v2").inc(counters.suppressed_revisions)
+        self.watchlist_matches.inc(counters.claim_sightings)
+        self.resurfacing_revisions.inc(counters.resurfacing_revisions)
+        self.reply_storm_revisions.inc(counters.reply_storm_revisions)
+
     def mention_invalid(self, reason: str) -> None:
         self.mentions_invalid.labels(reason=bounded(reason, INVALID_REASONS)).inc()
 

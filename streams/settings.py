@@ -136,6 +136,16 @@ class Settings:
     metrics_port: int = 9464
     allowlist_file: Path | None = None
     detector_config: Path | None = None
+    # The analyst's loop (docs/analyst-guide.md): known claims (JSON lines), the team's official
+    # accounts, and a seed of verdicts (JSON lines), loaded at start and again when they change.
+    watchlist_file: Path | None = None
+    sensors_file: Path | None = None
+    verdicts_file: Path | None = None
+    # How often a worker looks for a changed analyst file, reads new records of the verdicts topic,
+    # and picks up verdicts analysts set on alert documents in Kibana (docs/operations.md).
+    analyst_files_poll_s: float = 10.0
+    verdicts_poll_s: float = 2.0
+    verdicts_pickup_s: float = 15.0
     log_level: LogLevel = "INFO"
     # Whether the variables were set at all: `choruswatch demo` starts the embedded stack when not.
     kafka_configured: bool = False
@@ -212,6 +222,12 @@ class Settings:
             "metrics_port": env.integer("METRICS_PORT", minimum=0, maximum=65535),
             "allowlist_file": env.file("ALLOWLIST_FILE"),
             "detector_config": env.file("DETECTOR_CONFIG"),
+            "watchlist_file": env.file("WATCHLIST_FILE"),
+            "sensors_file": env.file("SENSORS_FILE"),
+            "verdicts_file": env.file("VERDICTS_FILE"),
+            "analyst_files_poll_s": env.number("ANALYST_FILES_POLL_S", positive=True),
+            "verdicts_poll_s": env.number("VERDICTS_POLL_S", positive=True),
+            "verdicts_pickup_s": env.number("VERDICTS_PICKUP_S", positive=True),
             "log_level": env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
         }
         given = {name: value for name, value in values.items() if value is not None}

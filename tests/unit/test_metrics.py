@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from detectors.global_level import AnalystCounters
 from streams.metrics import OTHER, Health, Metrics, MetricsServer
 
 # docs/architecture.md "Metrics": name -> (type, label names)
@@ -39,6 +40,13 @@ DOCUMENTED = {
     "choruswatch_campaign_alerts_published": ("counter", {"severity", "status"}),
     "choruswatch_campaign_tracker_failures": ("counter", set()),
     "choruswatch_live_campaigns": ("gauge", set()),
+    "choruswatch_verdicts_applied": ("counter", {"verdict", "source"}),
+    "choruswatch_verdicts_in_force": ("gauge", set()),
+    "choruswatch_suppressed_revisions": ("counter", {"version"}),
+    "choruswatch_watchlist_matches": ("counter", set()),
+    "choruswatch_resurfacing_revisions": ("counter", set()),
+    "choruswatch_reply_storm_revisions": ("counter", set()),
+    "choruswatch_analyst_file_reloads": ("counter", {"file", "outcome"}),
     "choruswatch_alerts_emitted": ("counter", {"severity", "status"}),
     "choruswatch_es_documents_indexed": ("counter", set()),
     "choruswatch_es_bulk_failures": ("counter", set()),
@@ -48,7 +56,10 @@ DOCUMENTED = {
     "choruswatch_model_loaded": ("gauge", set()),
     "choruswatch_sink_up": ("gauge", {"sink"}),
 }
-BOUNDED_LABELS = {"reason", "severity", "status", "sink", "topic", "partition", "stage", "cause", "outcome"}
+BOUNDED_LABELS = {
+    *("reason", "severity", "status", "sink", "topic", "partition", "stage", "cause", "outcome"),
+    *("verdict", "source", "version", "file"),
+}
 
 
 def _exercised() -> Metrics:
@@ -67,6 +78,10 @@ def _exercised() -> Metrics:
     m.set_consumer_lag("embed", "mentions", 0, 12)
     m.set_sink_up("elasticsearch", True)
     m.set_stage_totals("detect", {"consumed": 3, "processed": 3})
+    m.verdict_applied("false_positive", "index")
+    m.verdicts_in_force.set(1)
+    m.count_global_step(AnalystCounters(claim_sightings=2, resurfacing_revisions=1, suppressed_revisions=1))
+    m.analyst_file_reloads.labels(file="watchlist", outcome="loaded").inc()
     return m
 
 
@@ -104,6 +119,7 @@ def test_label_values_are_bounded() -> None:
         m.mention_invalid(f"weird-{i}")
         m.alert_emitted(f"sev-{i}", f"status-{i}")
         m.set_sink_up(f"sink-{i}", True)
+        m.verdict_applied(f"verdict-{i}", f"source-{i}")
     for family in text_string_to_metric_families(m.exposition().decode()):
         for sample in family.samples:
             assert set(sample.labels) <= BOUNDED_LABELS | {"le"}
