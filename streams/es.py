@@ -129,6 +129,7 @@ async def setup_alert_index(settings: Settings) -> bool:
 
 # ------------------------------------------------------------------------------- alert -> document
 SEVERITY_RANK: Final = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+VERDICT_SIGNAL: Final = "analyst_verdict"  # detectors.verdicts.VERDICT_SIGNAL
 RULE_ID: Final = "choruswatch.coordinated-narrative"
 RULE_NAME: Final = "Coordinated narrative"
 ANALYST_DEFAULTS: Final = {
@@ -223,6 +224,11 @@ def _campaign_document(alert: Mapping[str, Any]) -> dict[str, Any]:
     doc["choruswatch"]["evidence"] = {
         "sample_mention_ids": list(evidence.get("sample_mention_ids", [])),
     }
+    # Top level, by the names evaluation tools and the analysts' saved searches use.
+    doc["watchlist"] = {"claim_ids": list((alert.get("watchlist") or {}).get("claim_ids", []))}
+    target = alert.get("target")
+    if target:
+        doc["target"] = {key: target.get(key) for key in ("account_id", "handle", "post_id")}
     return doc
 
 
@@ -238,6 +244,8 @@ def _document(alert: Mapping[str, Any], kind: str, message: str, rule: Mapping[s
     tags = ["choruswatch", "coordination", f"severity:{severity}", kind]
     if alert.get("authentic"):
         tags.append("authentic")
+    if VERDICT_SIGNAL in signals:  # a revision that came through despite a false_positive verdict
+        tags.append("verdict-override")
     return {
         "@timestamp": _es_date(alert["as_of"]),
         "event": {

@@ -298,3 +298,33 @@ def test_a_reloaded_file_reaches_the_detectors_before_the_next_batch(tmp_path: P
     asyncio.run(stage.handle([]))
     assert all(d.analyst is loop.inputs and "200" in d.allowlist for d in stage.detectors.values())
     assert {b: d.snapshot() for b, d in stage.detectors.items()} == before  # state carried over
+
+
+# -- the index document ------------------------------------------------------------------------------
+
+
+def test_the_document_carries_claims_target_and_the_verdict_override_tag() -> None:
+    from detectors.verdicts import verdict_signal
+    from schemas.alert_v2 import TargetInfo
+    from streams.es import alert_to_document, load_index_template
+    from tests.factories import make_alert_v2
+
+    storm = make_alert_v2(claim_ids=("claim-7",), target=TargetInfo("u-emb", "@VeridiaEmbUK", "p-42"))
+    doc = alert_to_document(storm.to_dict())
+    assert doc["watchlist"] == {"claim_ids": ["claim-7"]}
+    assert doc["target"] == {"account_id": "u-emb", "handle": "@VeridiaEmbUK", "post_id": "p-42"}
+    assert "verdict-override" not in doc["tags"]
+
+    plain = alert_to_document(make_alert_v2().to_dict())
+    assert plain["watchlist"] == {"claim_ids": []} and "target" not in plain
+    override = make_alert_v2(signals={"analyst_verdict": verdict_signal("published despite the verdict")})
+    assert "verdict-override" in alert_to_document(override.to_dict())["tags"]
+
+    mapping = load_index_template("a")["template"]["mappings"]["properties"]
+    assert mapping["watchlist"]["properties"]["claim_ids"]["type"] == "keyword"
+    assert {f: v["type"] for f, v in mapping["target"]["properties"].items()} == dict.fromkeys(
+        ("account_id", "handle", "post_id"), "keyword"
+    )
+    assert mapping["rule"]["properties"]["name"]["type"] == "keyword"
+    analyst = mapping["analyst"]["properties"]
+    assert (analyst["verdict_by"]["type"], analyst["verdict_at"]["type"]) == ("keyword", "date")

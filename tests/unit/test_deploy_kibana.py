@@ -39,6 +39,8 @@ DASHBOARD_PANELS = {
     "Platforms",
     "Score distribution",
     "ChorusWatch: multi-narrative campaigns",
+    "ChorusWatch: attacks on our accounts",
+    "ChorusWatch: known claims resurfacing",
 }
 SAVED_SEARCHES = {
     "choruswatch-search-open-high-critical",
@@ -47,6 +49,9 @@ SAVED_SEARCHES = {
     "choruswatch-search-by-platform",
     "choruswatch-search-verdict-pending",
     "choruswatch-search-multi-narrative-campaigns",
+    "choruswatch-search-known-claims",
+    "choruswatch-search-attacks-on-our-accounts",
+    "choruswatch-search-suppressed-by-verdict",
 }
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _KQL_FIELD = re.compile(r"(?<![\w.@-])([@A-Za-z_][\w.@]*)\s*(?::|<=|>=|<|>)")
