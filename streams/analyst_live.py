@@ -164,12 +164,13 @@ class AnalystLoop:
     # -- verdicts ------------------------------------------------------------------------------------
 
     def apply(self, records: Iterable[VerdictRecord]) -> int:
-        """Apply verdicts to the shared book; the number of new decisions (a record seen before, from
-        the other source, counts once)."""
+        """Apply verdicts to the shared book; the number that changed the verdict in force (a record
+        seen before from the other source, an older one, or a clearing of an alert nobody judged
+        changes nothing and is not counted)."""
         new = 0
         for record in records:
             change = self.book.apply(record)
-            if not change.recorded:
+            if not change.effective:
                 continue
             new += 1
             self.metrics.verdict_applied(record.value, record.source)

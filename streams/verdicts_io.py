@@ -138,8 +138,10 @@ def verdict_from_document(doc: Mapping[str, Any]) -> VerdictRecord | None:
         log.warning("alert %s: ignoring analyst.verdict: %s", alert_id, exc)
         return None
     verdict_at, updated_at = _epoch(analyst.get("verdict_at")), _epoch(analyst.get("updated_at"))
-    if verdict is None and verdict_at is None:
-        return None  # pending and never judged
+    if verdict is None and verdict_at is None and updated_at is None:
+        return None  # pending and never touched
+    # Pending with an edit time is a clearing: an analyst who sets the verdict back to "pending" in
+    # Kibana undoes it (on an alert that has no verdict in force the book changes nothing).
     times = [t for t in (verdict_at, updated_at) if t is not None]
     if not alert_id or not times:
         return None

@@ -80,6 +80,12 @@ def test_pending_documents_never_judged_give_nothing_and_bad_values_are_skipped(
     assert record is not None and record.verdict == "confirmed"
 
 
+def test_setting_the_verdict_back_to_pending_in_kibana_clears_it() -> None:
+    analyst = {"verdict": "pending", "assignee": "carol", "updated_at": "2026-04-07T10:00:00Z"}
+    record = verdict_from_document({"_id": "cw-1", "_source": SOURCE | {"analyst": analyst}})
+    assert record is not None and record.verdict is None and record.analyst == "carol"
+
+
 def test_accounts_prefer_the_campaign_list() -> None:
     assert alert_accounts(SOURCE) == ("a", "b")
     assert alert_accounts(SOURCE | {"campaign": {"account_ids": ["x", "y", "x"]}}) == ("x", "y")
