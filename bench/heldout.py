@@ -145,21 +145,28 @@ def _digest(path: Path) -> str | None:
 def false_alert_kinds(
     report: dict[str, Any], alerts: Path, assignments: Path, posts: Sequence[Any]
 ) -> Counter[str]:
-    """For each false alert, the generator kind held by most of its narrative's mentions."""
+    """For each false alert, the generator kind held by most of the mentions of the narratives it
+    covers (an Alert v1's narrative; an Alert v2's ``campaign.narrative_ids``)."""
     false_ids = set(report.get("false_alert_ids", ()))
-    narrative_of = {}
+    narratives_of: dict[str, tuple[str, ...]] = {}
     for line in alerts.read_text(encoding="utf-8").splitlines():
         alert = json.loads(line)
         if alert["alert_id"] in false_ids:
-            narrative_of[alert["alert_id"]] = alert["narrative"]["id"]
-    wanted = set(narrative_of.values())
+            campaign = alert.get("campaign")
+            covered = campaign["narrative_ids"] if campaign else [alert["narrative"]["id"]]
+            narratives_of[alert["alert_id"]] = tuple(covered)
+    wanted = {n for covered in narratives_of.values() for n in covered}
     kind_of = {p.id: p.kind for p in posts}
     members: dict[str, Counter[str]] = {n: Counter() for n in wanted}
     for line in assignments.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["narrative_id"] in wanted:
             members[row["narrative_id"]][kind_of.get(row["mention_id"], "?")] += 1
-    return Counter(members[n].most_common(1)[0][0] if members[n] else "?" for n in narrative_of.values())
+    kinds: Counter[str] = Counter()
+    for covered in narratives_of.values():
+        together = sum((members[n] for n in covered), Counter())
+        kinds[together.most_common(1)[0][0] if together else "?"] += 1
+    return kinds
 
 
 # -- figures -----------------------------------------------------------------------------------------------

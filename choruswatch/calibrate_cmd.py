@@ -111,7 +111,7 @@ def report(profile: ModelProfile, result: CalibrationResult) -> str:
     for key, value in result.heldout_rates.items():
         kind = key.removeprefix("theme_").removesuffix("_typed_copy")
         n = result.heldout_counts.get(kind, 0)
-        note = f"(K={k} live narratives)" if kind == "open_set_false_join" else f"(n={n})"
+        note = f"(K={k} live narratives)" if kind == "open_set_false_join" else f"(n={n})" if n else ""
         lines.append(f"  {key:<27} {value:.3f}   {note}")
     return "\n".join(lines)
 

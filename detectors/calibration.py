@@ -122,7 +122,7 @@ class CalibrationMethod:
     copies_only: bool = False
     #: Open-set join (module docstring): a new post meets ``live_narratives`` live narratives of its
     #: routing bucket and may join a wrong one with probability at most ``max_false_join``.
-    live_narratives: int = 1000
+    live_narratives: int = 200
     max_false_join: float = 0.05
     #: Theme: at least this share of a claim's posts reach the centroid of the claim's other posts.
     claim_recall: float = 0.95
