@@ -18,18 +18,29 @@ topics are held out so that no claim helps choose the thresholds it is judged by
 
 :func:`calibrate` then applies the documented method (docs/models.md):
 
-- **join** (``similarity_threshold``): the lowest cosine at which at most ``max_unrelated`` (2%) of
-  unrelated pairs, ``max_other_topic`` (5%) of other-topic pairs and ``max_same_topic`` (20%) of
-  same-topic-different-claim pairs join; the lowest such threshold is the one that keeps the most
-  paraphrases and translations. 20% for same-topic claims is a choice: related claims on one subject
-  meet again at the theme level, while a claim whose translations do not join is a campaign split
-  in pieces (with 10%, multilingual-e5-small joins 86% of held-out translations instead of 93%);
+- **join** (``similarity_threshold``), the larger of two rules:
+
+  - *per pair*: the lowest cosine at which at most ``max_unrelated`` (2%) of unrelated pairs,
+    ``max_other_topic`` (5%) of other-topic pairs and ``max_same_topic`` (20%) of
+    same-topic-different-claim pairs join (20% for same-topic claims is a choice: related claims
+    meet again at the theme level);
+  - *open set*: a new post is compared with every one of the ``live_narratives`` (K) narratives
+    live in its routing bucket, so it joins a wrong one with probability about 1 - (1 - p)^K, p the
+    per-pair impostor rate (open-set identification against a gallery of K). p is measured as the
+    clusterer compares, post against narrative *centroid* (:func:`open_set_scores`: a narrative is
+    one claim in one language, or one everyday post; narratives of the post's own topic are left to
+    the per-pair rule), and the rule takes the lowest cosine at which 1 - (1 - p)^K is at most
+    ``max_false_join`` (5%). Per-pair calibration alone ignored the K: multilingual-e5-small's
+    0.879 let a calibration post reach some impostor narrative 84% of the time;
 - **copies only** (``copies_only``, used for the hashing embedder, which sees spelling and not
   meaning): the join must also keep out all but ``max_unrelated`` of the paraphrases; such a model
   should join copies, since on templated chatter its low cosines are not evidence of one claim;
-- **theme** (``theme_threshold``): the cosine that best separates same-topic pairs from other-topic
-  and unrelated ones (Youden's J), capped at the join threshold;
-- **covered scripts**: a script is covered when, at the join threshold, its same-script unrelated
+- **theme** (``theme_threshold``): the highest cosine that ``claim_recall`` (95%) of a claim's
+  posts reach against the centroid of the claim's other posts (every language and version: what a
+  theme of that claim holds once several of its narratives joined it), capped at the join. The
+  theme is there to keep one claim together across rewordings and languages; a looser threshold
+  (Youden's J on pairs, the former rule) let every new narrative join one of thousands of themes;
+- **covered scripts**: a script is covered when, at the per-pair join, its same-script unrelated
   pairs join at most ``max_unrelated`` (an English-only model maps any two Arabic sentences close
   together: that script is not covered); when every script of the data is covered the profile says
   ``*``, otherwise join and theme are recalibrated on the pairs of covered scripts only;
