@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.quality [--seed 7 --seed 1 --seed 2] [--mentions 50000] [--embedder model|hashing]
 
-For each seed: the `choruswatch simulate` scenario, embedded once (real all-MiniLM-L6-v2 by default,
-vectors cached on disk by :mod:`bench.vectors`), run through per-bucket Detectors and the campaign
+For each seed: the `choruswatch simulate` scenario, embedded once (the default model, or ``--model
+english``; vectors cached on disk by :mod:`bench.vectors`), run through per-bucket Detectors and the campaign
 tracker in event-time slots (:mod:`choruswatch.campaign_driver`: the event-time engine that `detect`
 runs), then scored with `choruswatch evaluate`'s functions. Printed side by side:
 
@@ -11,10 +11,12 @@ runs), then scored with `choruswatch evaluate`'s functions. Printed side by side
 * ChorusWatch narrative alerts (Alert v1, the old per-narrative path, still produced);
 * CooRTweet's network with its defaults and the co-share burst rule on the same data (:mod:`bench.coortweet`).
 
-Then the campaigns one by one (kind, detected, delay, alerts), the targets met, and the time spent per
-mention in the Detectors and in the campaign tracker. It never fails on a missed target. ``--save DIR``
-also writes the run's files (mentions, labels, alerts, assignments with theme and campaign ids) and
-the evidence exports of every campaign alert, a folder per seed.
+Then the campaigns one by one (kind, detected, delay, alerts), the targets met, the time spent per
+mention in the Detectors and in the campaign tracker, and how many narratives were live per bucket
+when a mention arrived (the K of the open-set calibration, docs/models.md#calibration). It never
+fails on a missed target. ``--save DIR`` also writes the run's files (mentions, labels, alerts,
+assignments with theme and campaign ids) and the evidence exports of every campaign alert, a folder
+per seed.
 """
 
 from __future__ import annotations
