@@ -1,7 +1,8 @@
 """Held-out evaluation: ChorusWatch's real command line on independent scenarios from :mod:`bench.worlds`.
 
 ``python -m bench.heldout [--seeds 11,12,13] [--profile default,multilingual,trollfarm,hard-negatives]
-[--mentions N] [--hours H] [--embedder model|hashing] [--keep DIR [--reuse]] [--json F]``
+[--mentions N] [--hours H] [--embedder model|hashing] [--model M] [--level campaign|narrative]
+[--config F] [--keep DIR [--reuse]] [--json F]``
 
 For every profile and seed it writes a world into a fresh directory, then runs, as a user would and
 through ``sys.executable -m choruswatch.cli`` so that the checkout's code is what runs::
@@ -103,6 +104,8 @@ def run_one(profile: str, seed: int, args: argparse.Namespace, workdir: Path, cl
         "mentions_sha256": _digest(files["mentions.jsonl"]),
         "embedder": args.embedder,
         "config_sha256": _digest(Path(args.config)) if args.config else None,
+        "model": args.model,
+        "level": args.level,
     }
     kept = json.loads(done.read_text()) if args.reuse and done.exists() else {}
     if before == inputs["mentions_sha256"] and all(kept.get(k) == v for k, v in inputs.items()):
@@ -128,6 +131,7 @@ def _detect(files: dict[str, Path], args: argparse.Namespace, cli: Cli) -> float
     detect = [str(files["mentions.jsonl"]), "--out", str(files["alerts.jsonl"])]
     detect += ["--assignments", str(files["assignments.jsonl"]), "--allowlist", str(files["allowlist.txt"])]
     detect += ["--embedder", args.embedder] + (["--config", args.config] if args.config else [])
+    detect += (["--model", args.model] if args.model else []) + ["--level", args.level]
     cli("detect", *detect)
     return time.perf_counter() - started
 
@@ -141,21 +145,28 @@ def _digest(path: Path) -> str | None:
 def false_alert_kinds(
     report: dict[str, Any], alerts: Path, assignments: Path, posts: Sequence[Any]
 ) -> Counter[str]:
-    """For each false alert, the generator kind held by most of its narrative's mentions."""
+    """For each false alert, the generator kind held by most of the mentions of the narratives it
+    covers (an Alert v1's narrative; an Alert v2's ``campaign.narrative_ids``)."""
     false_ids = set(report.get("false_alert_ids", ()))
-    narrative_of = {}
+    narratives_of: dict[str, tuple[str, ...]] = {}
     for line in alerts.read_text(encoding="utf-8").splitlines():
         alert = json.loads(line)
         if alert["alert_id"] in false_ids:
-            narrative_of[alert["alert_id"]] = alert["narrative"]["id"]
-    wanted = set(narrative_of.values())
+            campaign = alert.get("campaign")
+            covered = campaign["narrative_ids"] if campaign else [alert["narrative"]["id"]]
+            narratives_of[alert["alert_id"]] = tuple(covered)
+    wanted = {n for covered in narratives_of.values() for n in covered}
     kind_of = {p.id: p.kind for p in posts}
     members: dict[str, Counter[str]] = {n: Counter() for n in wanted}
     for line in assignments.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["narrative_id"] in wanted:
             members[row["narrative_id"]][kind_of.get(row["mention_id"], "?")] += 1
-    return Counter(members[n].most_common(1)[0][0] if members[n] else "?" for n in narrative_of.values())
+    kinds: Counter[str] = Counter()
+    for covered in narratives_of.values():
+        together = sum((members[n] for n in covered), Counter())
+        kinds[together.most_common(1)[0][0] if together else "?"] += 1
+    return kinds
 
 
 # -- figures -----------------------------------------------------------------------------------------------
@@ -276,6 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--embedder", choices=("model", "hashing"), default="model", help="hashing: fast plumbing run"
     )
     parser.add_argument("--config", default=None, help="detector config file passed to `choruswatch detect`")
+    parser.add_argument("--model", default=None, help="`detect --model`: multilingual (default) or english")
+    parser.add_argument(
+        "--level",
+        choices=("campaign", "narrative"),
+        default="campaign",
+        help="`detect --level`: campaign (v1 and v2 alerts) or narrative (v1 only)",
+    )
     parser.add_argument("--keep", default=None, help="keep every world and result under this directory")
     parser.add_argument(
         "--reuse",

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.quality [--seed 7 --seed 1 --seed 2] [--mentions 50000] [--embedder model|hashing]
 
-For each seed: the `choruswatch simulate` scenario, embedded once (real all-MiniLM-L6-v2 by default,
-vectors cached on disk by :mod:`bench.vectors`), run through per-bucket Detectors and the campaign
+For each seed: the `choruswatch simulate` scenario, embedded once (the default model, or ``--model
+english``; vectors cached on disk by :mod:`bench.vectors`), run through per-bucket Detectors and the campaign
 tracker in event-time slots (:mod:`choruswatch.campaign_driver`: the event-time engine that `detect`
 runs), then scored with `choruswatch evaluate`'s functions. Printed side by side:
 
@@ -11,10 +11,12 @@ runs), then scored with `choruswatch evaluate`'s functions. Printed side by side
 * ChorusWatch narrative alerts (Alert v1, the old per-narrative path, still produced);
 * CooRTweet's network with its defaults and the co-share burst rule on the same data (:mod:`bench.coortweet`).
 
-Then the campaigns one by one (kind, detected, delay, alerts), the targets met, and the time spent per
-mention in the Detectors and in the campaign tracker. It never fails on a missed target. ``--save DIR``
-also writes the run's files (mentions, labels, alerts, assignments with theme and campaign ids) and
-the evidence exports of every campaign alert, a folder per seed.
+Then the campaigns one by one (kind, detected, delay, alerts), the targets met, the time spent per
+mention in the Detectors and in the campaign tracker, and how many narratives were live per bucket
+when a mention arrived (the K of the open-set calibration, docs/models.md#calibration). It never
+fails on a missed target. ``--save DIR`` also writes the run's files (mentions, labels, alerts,
+assignments with theme and campaign ids) and the evidence exports of every campaign alert, a folder
+per seed.
 """
 
 from __future__ import annotations
@@ -68,6 +70,32 @@ class SeedResult:
     reports: dict[str, Report]
     kinds: dict[str, str]
     run: CampaignRun
+    live_per_bucket: tuple[float, float]  # (mean, 90th percentile) when a mention arrives
+
+
+def live_narratives_per_bucket(
+    times: dict[str, float], narrative_of: dict[str, str | None], idle_expiry_s: float, buckets: int
+) -> tuple[float, float]:
+    """(mean, 90th percentile) of the narratives live per bucket when a mention arrives: the K of
+    the open-set calibration (docs/models.md#calibration). A narrative is live from its first mention
+    until ``idle_expiry_s`` after its last; buckets share narratives evenly (routing hashes)."""
+    import numpy as np
+
+    if not times:
+        return 0.0, 0.0
+    span: dict[str, tuple[float, float]] = {}
+    for mention_id, nid in narrative_of.items():
+        if nid is not None:
+            t = times[mention_id]
+            first, last = span.get(nid, (t, t))
+            span[nid] = (min(first, t), max(last, t))
+    starts = np.sort([first for first, _ in span.values()])
+    ends = np.sort([last + idle_expiry_s for _, last in span.values()])
+    arrivals = np.asarray(sorted(times.values()))
+    live = (
+        np.searchsorted(starts, arrivals, side="right") - np.searchsorted(ends, arrivals, side="left")
+    ) / buckets
+    return float(live.mean()), float(np.percentile(live, 90))
 
 
 def _fmt(value: Any, digits: int) -> str:
@@ -89,10 +117,11 @@ def run_seed(
     mentions = [Mention.from_dict(m) for m in scenario.mentions]
     labels = dict(label_from_dict(row) for row in scenario.labels)
     vectors, model_name, _ = scenario_vectors([m.text for m in mentions], embedder_kind, model)
+    config = load_detector_config(config_path, resolve_profile(model_choice(embedder_kind, model)))
     run = run_campaigns(
         mentions,
         vectors,
-        config=load_detector_config(config_path, resolve_profile(model_choice(embedder_kind, model))),
+        config=config,
         model_name=model_name,
         allowlist=frozenset(scenario.allowlist),
         n_buckets=buckets,
@@ -110,7 +139,13 @@ def run_seed(
     }
     for baseline in (network_baseline(mentions), burst_baseline(mentions)):
         reports[_column(baseline)] = evaluate(baseline.revisions, baseline.assignments, labels)
-    return SeedResult(seed, len(mentions), reports, {g.label: g.kind for g in labels.values()}, run)
+    live = live_narratives_per_bucket(
+        {m.id: m.timestamp for m in mentions},
+        {mid: nid for mid, (nid, _, _) in run.assignments.items()},
+        config.idle_expiry_s,
+        buckets,
+    )
+    return SeedResult(seed, len(mentions), reports, {g.label: g.kind for g in labels.values()}, run, live)
 
 
 def _column(baseline: Baseline) -> str:
@@ -247,6 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             shown = "n/a" if value is None else f"{value:.3f}"
             console.print(f"  {'MET ' if ok else 'MISS'} {name} = {shown} (target {target})")
         run = result.run
+        mean_live, p90_live = result.live_per_bucket
+        console.print(
+            f"live narratives per bucket when a mention arrives (K of the open-set calibration): "
+            f"mean {mean_live:.0f}, 90th percentile {p90_live:.0f}"
+        )
         console.print(
             f"time per mention, both levels: {1e6 * run.seconds / result.mentions:.0f} µs ({run.facts:,} facts, "
             f"{run.late} late); "

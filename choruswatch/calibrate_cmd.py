@@ -2,6 +2,7 @@
 
     choruswatch calibrate [--model multilingual|english|hashing|DIR] [--backend int8|onnx|torch]
                           [--claims FILE] [--out PROFILE.json] [--bootstrap N] [--seed N]
+                          [--live-narratives K] [--max-false-join A] [--claim-recall R]
 
 Embeds every text of the claims file once (no cache reuse, so edited copies are really embedded),
 applies the method of ``detectors/calibration.py`` (documented in docs/models.md) on the
@@ -71,6 +72,9 @@ def profile_of(name: str, prompt: str, result: CalibrationResult, data_files: li
         "max_other_topic": result.method.max_other_topic,
         "max_same_topic": result.method.max_same_topic,
         "copies_only": result.method.copies_only,
+        "live_narratives": result.method.live_narratives,
+        "max_false_join": result.method.max_false_join,
+        "claim_recall": result.method.claim_recall,
         "bootstrap": result.method.bootstrap,
         "seed": result.method.seed,
         "intervals_95": {k: [round(lo, 3), round(hi, 3)] for k, (lo, hi) in result.intervals.items()},
@@ -103,10 +107,12 @@ def report(profile: ModelProfile, result: CalibrationResult) -> str:
         lines.append(f"  {key:<27} {getattr(profile, key):.3f}   [{lo:.3f}, {hi:.3f}]")
     lines.append(f"  {'model_scripts':<27} {', '.join(profile.model_scripts)}")
     lines.append("held-out join rates at the join threshold (theme rates at the theme threshold):")
+    k = result.method.live_narratives
     for key, value in result.heldout_rates.items():
         kind = key.removeprefix("theme_").removesuffix("_typed_copy")
         n = result.heldout_counts.get(kind, 0)
-        lines.append(f"  {key:<27} {value:.3f}   (n={n})")
+        note = f"(K={k} live narratives)" if kind == "open_set_false_join" else f"(n={n})" if n else ""
+        lines.append(f"  {key:<27} {value:.3f}   {note}")
     return "\n".join(lines)
 
 
@@ -123,6 +129,31 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--copies-only", action="store_true", help="join copies only (spelling models; on for hashing)"
     )
+    parser.add_argument(
+        "--live-narratives",
+        type=_at_least_one,
+        default=CalibrationMethod.live_narratives,
+        help="K: live narratives a new post is compared with (one routing bucket; docs/models.md)",
+    )
+    parser.add_argument(
+        "--max-false-join",
+        type=float,
+        default=CalibrationMethod.max_false_join,
+        help="highest share of a new claim's posts that may join one of the K narratives of other subjects",
+    )
+    parser.add_argument(
+        "--claim-recall",
+        type=float,
+        default=CalibrationMethod.claim_recall,
+        help="theme: lowest share of a claim's posts that must reach the claim's other posts' centroid",
+    )
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -142,8 +173,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     copies_only = args.copies_only or args.model == "hashing"
-    method = CalibrationMethod(bootstrap=max(0, args.bootstrap), seed=args.seed, copies_only=copies_only)
     try:
+        method = CalibrationMethod(
+            bootstrap=max(0, args.bootstrap),
+            seed=args.seed,
+            copies_only=copies_only,
+            live_narratives=args.live_narratives,
+            max_false_join=args.max_false_join,
+            claim_recall=args.claim_recall,
+        )
         name, prompt, result = run_calibration(args.model, args.backend, args.claims, args.chatter, method)
         profile = profile_of(name, prompt, result, [args.claims, args.chatter])
     except (CalibrationError, EmbeddingError, ProfileError) as exc:

@@ -18,18 +18,29 @@ topics are held out so that no claim helps choose the thresholds it is judged by
 
 :func:`calibrate` then applies the documented method (docs/models.md):
 
-- **join** (``similarity_threshold``): the lowest cosine at which at most ``max_unrelated`` (2%) of
-  unrelated pairs, ``max_other_topic`` (5%) of other-topic pairs and ``max_same_topic`` (20%) of
-  same-topic-different-claim pairs join; the lowest such threshold is the one that keeps the most
-  paraphrases and translations. 20% for same-topic claims is a choice: related claims on one subject
-  meet again at the theme level, while a claim whose translations do not join is a campaign split
-  in pieces (with 10%, multilingual-e5-small joins 86% of held-out translations instead of 93%);
+- **join** (``similarity_threshold``), the larger of two rules:
+
+  - *per pair*: the lowest cosine at which at most ``max_unrelated`` (2%) of unrelated pairs,
+    ``max_other_topic`` (5%) of other-topic pairs and ``max_same_topic`` (20%) of
+    same-topic-different-claim pairs join (20% for same-topic claims is a choice: related claims
+    meet again at the theme level);
+  - *open set*: a new post is compared with every one of the ``live_narratives`` (K) narratives
+    live in its routing bucket, so it joins a wrong one with probability about 1 - (1 - p)^K, p the
+    per-pair impostor rate (open-set identification against a gallery of K). p is measured as the
+    clusterer compares, post against narrative *centroid* (:func:`open_set_scores`: a narrative is
+    one claim in one language, or one everyday post; narratives of the post's own topic are left to
+    the per-pair rule), and the rule takes the lowest cosine at which 1 - (1 - p)^K is at most
+    ``max_false_join`` (5%). Per-pair calibration alone ignored the K: at multilingual-e5-small's
+    per-pair join 0.879, 5.6% of the calibration split's post-narrative impostor pairs reach it;
 - **copies only** (``copies_only``, used for the hashing embedder, which sees spelling and not
   meaning): the join must also keep out all but ``max_unrelated`` of the paraphrases; such a model
   should join copies, since on templated chatter its low cosines are not evidence of one claim;
-- **theme** (``theme_threshold``): the cosine that best separates same-topic pairs from other-topic
-  and unrelated ones (Youden's J), capped at the join threshold;
-- **covered scripts**: a script is covered when, at the join threshold, its same-script unrelated
+- **theme** (``theme_threshold``): the highest cosine that ``claim_recall`` (95%) of a claim's
+  posts reach against the centroid of the claim's other posts (every language and version: what a
+  theme of that claim holds once several of its narratives joined it), capped at the join. The
+  theme is there to keep one claim together across rewordings and languages; a looser threshold
+  (Youden's J on pairs, the former rule) let every new narrative join one of thousands of themes;
+- **covered scripts**: a script is covered when, at the per-pair join, its same-script unrelated
   pairs join at most ``max_unrelated`` (an English-only model maps any two Arabic sentences close
   together: that script is not covered); when every script of the data is covered the profile says
   ``*``, otherwise join and theme are recalibrated on the pairs of covered scripts only;
@@ -50,9 +61,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Final
 
 import numpy as np
@@ -120,8 +131,24 @@ class CalibrationMethod:
     #: For an embedder that sees spelling, not meaning (the hashing embedder): join copies only,
     #: keeping paraphrases out as well (at most ``max_unrelated`` of them join).
     copies_only: bool = False
+    #: Open-set join (module docstring): a new post meets ``live_narratives`` live narratives of its
+    #: routing bucket and may join a wrong one with probability at most ``max_false_join``.
+    live_narratives: int = 200
+    max_false_join: float = 0.05
+    #: Theme: at least this share of a claim's posts reach the centroid of the claim's other posts.
+    claim_recall: float = 0.95
     bootstrap: int = 200
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.live_narratives < 1:
+            raise CalibrationError("live_narratives: must be at least 1")
+        for name in ("max_unrelated", "max_other_topic", "max_same_topic"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise CalibrationError(f"{name}: must be between 0 and 1")
+        for name in ("max_false_join", "claim_recall"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise CalibrationError(f"{name}: must be strictly between 0 and 1")
 
 
 def claims_from_records(records: Iterable[Mapping[str, Any]]) -> list[Claim]:
@@ -221,17 +248,6 @@ def _lowest_threshold(values: Sequence[float], max_rate: float) -> float:
     return min(1.0, math.floor(ordered[allowed] * 1000 + 1) / 1000)
 
 
-def _youden(positives: Sequence[float], negatives: Sequence[float]) -> float:
-    """The threshold maximising (share of positives >= t) - (share of negatives >= t)."""
-    pos, neg = np.sort(np.asarray(positives)), np.sort(np.asarray(negatives))
-    best_t, best_j = 1.0, -1.0
-    for t in np.unique(np.round(np.concatenate([pos, neg]), 3)):
-        j = float((pos >= t).mean() - (neg >= t).mean())
-        if j > best_j:
-            best_t, best_j = float(t), j
-    return best_t
-
-
 def _by_kind(pairs: Iterable[Pair], sim: Similarity) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in PAIR_KINDS}
     for p in pairs:
@@ -270,7 +286,110 @@ def _coverage(pairs: Sequence[Pair], sim: Similarity, join: float, method: Calib
     ]
 
 
-def _thresholds(pairs: Sequence[Pair], sim: Similarity, method: CalibrationMethod) -> dict[str, Any]:
+class SimilarityMatrix:
+    """Cosines of every pair of a fixed set of texts, computed once (the bootstrap revisits them)."""
+
+    def __init__(self, texts: Iterable[str], similarity: Callable[[str, str], float]) -> None:
+        self.index: dict[str, int] = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+        ordered = list(self.index)
+        n = len(ordered)
+        self.matrix: npt.NDArray[np.float64] = np.zeros((n, n))
+        for i, a in enumerate(ordered):
+            for j in range(i, n):
+                self.matrix[i, j] = self.matrix[j, i] = similarity(a, ordered[j])
+
+    def pair(self, a: str, b: str) -> float:
+        return float(self.matrix[self.index[a], self.index[b]])
+
+
+@dataclass(frozen=True)
+class OpenSetScores:
+    """Cosines of posts to narrative centroids, as the clusterer compares them.
+
+    A narrative of the labelled set is one claim in one language (its original and paraphrases) or
+    one everyday post. ``impostor``: every post against every narrative of another subject (claims of
+    other topics and everyday posts; a claim of the same topic may meet it, the per-pair rule bounds
+    that). ``genuine``: every claim post against the centroid of its claim's other posts (every
+    language and version), i.e. whether a version of a claim reaches the claim's narrative or theme.
+    """
+
+    impostor: npt.NDArray[np.float64]
+    genuine: npt.NDArray[np.float64]
+
+
+def open_set_scores(
+    claims: Sequence[Claim],
+    chatter: Sequence[Chatter],
+    sims: SimilarityMatrix,
+    scripts: Collection[str] | None = None,
+) -> OpenSetScores:
+    """:class:`OpenSetScores` of ``claims`` and ``chatter`` (texts of ``scripts`` only, when given).
+
+    The cosine of a post q to the unit centroid of members m is sum_m cos(q, m) / |sum_m v_m|, and
+    |sum_m v_m|^2 = sum_{m, m'} cos(m, m'), so pairwise cosines are all it needs."""
+    kept = [t for t in sims.index if scripts is None or _script(t) in scripts]
+    keep = set(kept)
+    templates: list[tuple[str | None, list[int]]] = [
+        (c.topic, members)
+        for c in claims
+        for lang in sorted(c.texts)
+        if (members := [sims.index[t] for t in c.texts[lang] if t in keep])
+    ]
+    posts = [sims.index[t] for item in chatter for t in item.texts if t in keep]
+    templates += [(None, [i]) for i in posts]
+    m = sims.matrix
+    weights = np.zeros((len(templates), len(sims.index)))
+    for row, (_, members) in enumerate(templates):
+        weights[row, members] = 1.0
+    norms = np.sqrt(np.einsum("ti,ij,tj->t", weights, m, weights))
+    to_template = (m @ weights.T) / norms  # texts x templates
+    topics = np.array([topic or "" for topic, _ in templates], dtype=object)
+    queries = [
+        (c.topic, sims.index[t], c) for c in claims for ts in c.texts.values() for t in ts if t in keep
+    ]
+    impostor: list[npt.NDArray[np.float64]] = []
+    genuine: list[float] = []
+    for topic, q, claim in queries:
+        other = (weights[:, q] == 0) & (topics != topic)
+        impostor.append(to_template[q, other])
+        rest = [sims.index[t] for ts in claim.texts.values() for t in ts if t in keep and sims.index[t] != q]
+        if rest:
+            genuine.append(float(m[q, rest].sum() / math.sqrt(m[np.ix_(rest, rest)].sum())))
+    for q in posts:
+        impostor.append(to_template[q, weights[:, q] == 0])
+    flat = np.concatenate(impostor) if impostor else np.zeros(0)
+    return OpenSetScores(flat, np.asarray(genuine))
+
+
+def per_pair_rate(max_false_join: float, live_narratives: int) -> float:
+    """The per-pair impostor rate p at which a post meeting ``live_narratives`` independent impostors
+    joins one with probability ``max_false_join``: 1 - (1 - p)^K = alpha."""
+    return float(1.0 - (1.0 - max_false_join) ** (1.0 / live_narratives))
+
+
+def open_set_false_join(
+    impostor: Sequence[float] | npt.NDArray[np.float64], threshold: float, k: int
+) -> float:
+    """Estimated share of posts of a new subject that join one of ``k`` live narratives of other subjects."""
+    p = float(np.mean(np.asarray(impostor) >= threshold)) if len(impostor) else 0.0
+    return 1.0 - (1.0 - p) ** k
+
+
+def _recall_threshold(genuine: npt.NDArray[np.float64], recall: float) -> float:
+    """The highest threshold (rounded down to 0.001) that at least ``recall`` of ``genuine`` reach."""
+    if not len(genuine):
+        return 0.0
+    ordered = np.sort(genuine)
+    value = float(ordered[math.floor((1.0 - recall) * len(ordered))])
+    return max(0.0, math.floor(value * 1000) / 1000)
+
+
+OpenSet = Callable[[Collection[str] | None], OpenSetScores]
+
+
+def _thresholds(
+    pairs: Sequence[Pair], sim: Similarity, method: CalibrationMethod, open_set: OpenSet
+) -> dict[str, Any]:
     sims = _by_kind(pairs, sim)
     for kind in PAIR_KINDS:
         if not sims[kind]:
@@ -287,9 +406,10 @@ def _thresholds(pairs: Sequence[Pair], sim: Similarity, method: CalibrationMetho
             raise CalibrationError(
                 f"no {missing[0]} pairs within the scripts the model covers ({', '.join(covered)})"
             )
-    join = _join(sims, method)
-    # Cosines of centred vectors can be negative; thresholds stay in [0, 1] (0: no theme separation).
-    theme = max(0.0, min(_youden(sims["same_topic"], sims["other_topic"] + sims["unrelated"]), join))
+    scores = open_set(covered if uncovered else None)
+    per_pair = per_pair_rate(method.max_false_join, method.live_narratives)
+    join = max(_join(sims, method), _lowest_threshold(scores.impostor.tolist(), per_pair))
+    theme = min(_recall_threshold(scores.genuine, method.claim_recall), join)
     strict_pool = uncovered or [s for s in unrelated_by_script if s != "latin"]
     strict_values = [v for s in strict_pool for v in unrelated_by_script[s]]
     strict = max(join, _lowest_threshold(strict_values, method.max_unrelated))
@@ -332,7 +452,7 @@ class CalibrationResult:
 
 
 def _bootstrap(
-    claims: Sequence[Claim], chatter: Sequence[Chatter], sim: Similarity, method: CalibrationMethod
+    claims: Sequence[Claim], chatter: Sequence[Chatter], sims: SimilarityMatrix, method: CalibrationMethod
 ) -> dict[str, tuple[float, float]]:
     rng = random.Random(method.seed)
     samples: dict[str, list[float]] = {}
@@ -340,13 +460,22 @@ def _bootstrap(
         drawn = [rng.choice(claims) for _ in claims]
         drawn_chatter = [rng.choice(chatter) for _ in chatter]
         try:
-            found = _thresholds(labelled_pairs(drawn, drawn_chatter, seed=method.seed), sim, method)
+            found = _thresholds(
+                labelled_pairs(drawn, drawn_chatter, seed=method.seed),
+                _pair_similarity(sims),
+                method,
+                partial(open_set_scores, drawn, drawn_chatter, sims),
+            )
         except CalibrationError:
             continue  # a draw without one of the pair kinds says nothing about the thresholds
         for key, value in found.items():
             if isinstance(value, float):
                 samples.setdefault(key, []).append(value)
     return {key: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) for key, v in samples.items()}
+
+
+def _pair_similarity(sims: SimilarityMatrix) -> Similarity:
+    return lambda p: sims.pair(p.a, p.b)
 
 
 def calibrate(
@@ -360,24 +489,33 @@ def calibrate(
     ``similarity(a, b)`` is the model's cosine of two texts (the caller embeds once and caches).
     """
     method = method or CalibrationMethod()
-    sim: Similarity = lambda p: similarity(p.a, p.b)  # noqa: E731
     fit = [c for c in claims if c.split == "calibration"]
     held = [c for c in claims if c.split == "heldout"]
     fit_chatter = [c for c in chatter if c.split == "calibration"]
     held_chatter = [c for c in chatter if c.split == "heldout"]
     if not fit or not held:
         raise CalibrationError("the data need claims in both the calibration and the heldout split")
+    sims = SimilarityMatrix(all_texts(claims, chatter, seed=method.seed), similarity)
+    sim = _pair_similarity(sims)
     fit_pairs = labelled_pairs(fit, fit_chatter, seed=method.seed)
-    thresholds = _thresholds(fit_pairs, sim, method)
+    thresholds = _thresholds(fit_pairs, sim, method, partial(open_set_scores, fit, fit_chatter, sims))
     held_pairs = labelled_pairs(held, held_chatter, seed=method.seed)
     rates = join_rates(
         held_pairs, sim, thresholds["similarity_threshold"], copy_threshold=thresholds["copy_threshold"]
     )
     theme_rates = join_rates(held_pairs, sim, thresholds["theme_threshold"])
     rates.update({f"theme_{k}": v for k, v in theme_rates.items()})
+    scripts = thresholds["model_scripts"]
+    held_scores = open_set_scores(held, held_chatter, sims, None if ALL_SCRIPTS in scripts else scripts)
+    for prefix, key in (("", "similarity_threshold"), ("theme_", "theme_threshold")):
+        t = thresholds[key]
+        rates[f"{prefix}open_set_false_join"] = open_set_false_join(
+            held_scores.impostor, t, method.live_narratives
+        )
+        rates[f"{prefix}claim_recall"] = float(np.mean(held_scores.genuine >= t))
     return CalibrationResult(
         thresholds=thresholds,
-        intervals=_bootstrap(fit, fit_chatter, sim, method) if method.bootstrap else {},
+        intervals=_bootstrap(fit, fit_chatter, sims, method) if method.bootstrap else {},
         pair_counts={k: sum(p.kind == k for p in fit_pairs) for k in PAIR_KINDS},
         heldout_rates=rates,
         heldout_counts={k: sum(p.kind == k for p in held_pairs) for k in PAIR_KINDS},

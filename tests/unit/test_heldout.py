@@ -106,6 +106,18 @@ def test_false_alerts_are_attributed_to_the_kind_most_of_their_mentions_have(tmp
     assert false_alert_kinds(report(), alerts, assignments, posts) == Counter({"sports_burst": 1})
 
 
+def test_a_false_campaign_alert_is_attributed_over_every_narrative_it_covers(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.jsonl"
+    alerts.write_text(json.dumps({"alert_id": "cw-b", "campaign": {"narrative_ids": ["n1", "n2"]}}))
+    assignments = tmp_path / "assignments.jsonl"
+    rows = [("m1", "n1"), ("m2", "n1"), ("m3", "n1"), ("m4", "n2"), ("m5", "n2")]
+    assignments.write_text("\n".join(json.dumps({"mention_id": m, "narrative_id": n}) for m, n in rows))
+    # n2 alone is sports; over both narratives news_cascade holds 3 of 5 mentions.
+    posts = [FakePost(m, "news_cascade") for m in ("m1", "m2", "m3")]
+    posts += [FakePost("m4", "sports_burst"), FakePost("m5", "sports_burst")]
+    assert false_alert_kinds(report(), alerts, assignments, posts) == Counter({"news_cascade": 1})
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
