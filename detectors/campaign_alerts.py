@@ -246,6 +246,8 @@ class CampaignLifecycle:
     ) -> AlertV2 | None:
         state = view.state
         last = self._open.get(state.id)
+        if not view.covered and not state.seeds:
+            return None  # no clustered post (e.g. bare reposts only): nothing an alert could list yet
         revision = 1 if last is None else last.revision + 1
         measure = (len(state.accounts), state.posts)
         decision = self._decide(state.id, last, RevisionMeasure(revision, measure[1], measure[0], status))

@@ -294,7 +294,8 @@ class CampaignState:
 
     def covered(self, tracks: Mapping[str, NarrativeTrack]) -> list[str]:
         """Narratives this campaign covers: those it was seeded by, and those whose accounts are at
-        least ``campaign_narrative_share`` campaign accounts; most member posts first."""
+        least ``campaign_narrative_share`` campaign accounts (failing any, every narrative its
+        accounts posted in); most member posts first. Empty only for a campaign with no clustered post."""
         share = self.cfg.campaign_narrative_share
         out: list[tuple[int, str]] = []
         for nid, members in self.members_of.items():
@@ -305,6 +306,10 @@ class CampaignState:
         for nid in self.seeds:
             if nid not in self.members_of:
                 out.append((0, nid))
+        if not out:
+            # A group tied by co-action whose posts are a minority of every narrative they sit in
+            # (large narratives of a loose model): it still acts in them, most member posts first.
+            out = [(len(members), nid) for nid, members in self.members_of.items()]
         out.sort(key=lambda x: (-x[0], x[1]))
         return [nid for _, nid in out]
 

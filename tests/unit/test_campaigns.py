@@ -224,3 +224,17 @@ def drive_until(tracker_: CampaignTracker, facts: list[Action | NarrativeReport]
         out += [a.to_dict() for a in tracker_.process(by_slot.get(k, [])).alerts]
         out += [a.to_dict() for a in tracker_.advance(T0 + (k + 1) * 10.0).alerts]
     return out
+
+
+def test_a_campaign_that_is_a_minority_everywhere_still_lists_the_narratives_it_acts_in() -> None:
+    from detectors.campaign_state import CampaignState
+
+    state = CampaignState("cmp-x", 0.0, DetectorConfig())
+    assert state.covered({}) == []  # no clustered post: nothing to list (no alert is built)
+    state.members_of = {"nar-big": {"a", "b", "c"}, "nar-other": {"a"}}
+    # Both narratives are large (500 accounts): the group is below campaign_narrative_share in each.
+    tracks = {nid: type("T", (), {"distinct_accounts": 500})() for nid in state.members_of}
+    assert state.covered(tracks) == ["nar-big", "nar-other"]  # most member posts first
+    state.members_of["nar-own"] = {"a", "b", "c", "d"}
+    tracks["nar-own"] = type("T", (), {"distinct_accounts": 5})()
+    assert state.covered(tracks) == ["nar-own"]  # a narrative it dominates: the share rule applies
