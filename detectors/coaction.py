@@ -527,7 +527,22 @@ class CoActionGraph:
             if newest >= idle:
                 break
             del self._objects[key]
+        self._forget_idle_accounts(now - 4 * self.half_life)
         return dropped
+
+    def _forget_idle_accounts(self, before: float) -> None:
+        """Drop accounts silent since ``before`` (four edge half-lives: any edge they had would weigh
+        1/16 of its last update) that hold no live edge; without it the account table only shrank at
+        ``max_graph_accounts`` and RSS grew 543 -> 957 MiB over 1M mentions of new accounts. Oldest
+        first (the table is kept in activity order); a bounded scan keeps a sweep cheap."""
+        idle = [
+            account
+            for account, node in itertools.islice(self._accounts.items(), _SWEEP_SCAN)
+            if node.last < before
+        ]
+        for account in idle:
+            if account not in self._neighbours:
+                del self._accounts[account]
 
     # -- snapshot -----------------------------------------------------------------------------------
 
