@@ -261,16 +261,28 @@ def _bind_detect(
         clock=wiring.clock,
         metrics=wiring.metrics,
     )
-    offsets = FaustOffsets(app, settings.topic_routed)
+    _consume(app, topics, settings.topic_routed, "detect", stage, revokers)
+    lags.append(_LagSource("detect", FaustOffsets(app, settings.topic_routed), stage.next_offsets))
+    return stage.refresh_inputs
 
-    async def detect(stream: Any) -> None:
+
+def _consume(
+    app: Any,
+    topics: dict[str, Any],
+    topic: str,
+    name: str,
+    stage: DetectStage | CampaignStage,
+    revokers: list[Callable[[Any], None]],
+) -> None:
+    """A faust agent that hands the stage micro-batches of `topic`'s records, and the stage's share of
+    partition revocations."""
+
+    async def agent(stream: Any) -> None:
         async for events in stream.take_events(DETECT_BATCH, within=DETECT_WITHIN_S):
             await stage.handle([faust_record(e) for e in events])
 
-    app.agent(topics[settings.topic_routed], name="detect")(detect)
-    revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_routed))
-    lags.append(_LagSource("detect", offsets, stage.next_offsets))
-    return stage.refresh_inputs
+    app.agent(topics[topic], name=name)(agent)
+    revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == topic))
 
 
 def _bind_campaign(
@@ -296,16 +308,11 @@ def _bind_campaign(
     )
     offsets = FaustOffsets(app, settings.topic_facts)
 
-    async def campaigns(stream: Any) -> None:
-        async for events in stream.take_events(DETECT_BATCH, within=DETECT_WITHIN_S):
-            await stage.handle([faust_record(e) for e in events])
-
     async def campaign_tick() -> None:
         await stage.tick(offsets)
 
-    app.agent(topics[settings.topic_facts], name="campaigns")(campaigns)
+    _consume(app, topics, settings.topic_facts, "campaigns", stage, revokers)
     app.timer(CAMPAIGN_TICK_S)(campaign_tick)
-    revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == settings.topic_facts))
     lags.append(_LagSource("campaign", offsets, stage.next_offsets))
     return stage.refresh_inputs
 
