@@ -75,6 +75,28 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         r = self.registry
+        self._embed_metrics(r)
+        self._integrity_metrics(r)
+        self._campaign_metrics(r)
+        self._analyst_metrics(r)
+        self._output_metrics(r)
+        # Labelled series exist from the start, so dashboards show 0 rather than "no data".
+        for reason in sorted(INVALID_REASONS):
+            self.mentions_invalid.labels(reason=reason)
+            self.mentions_dead_lettered.labels(reason=reason)
+        for sink in sorted(SINKS):
+            self.sink_up.labels(sink=sink)
+        for reason in sorted(ALERT_DLQ_REASONS):
+            self.alerts_dead_lettered.labels(reason=reason)
+        for cause in sorted(LATENCY_CAUSES):
+            self.event_to_alert_latency_seconds.labels(cause=cause)
+        for version in sorted(ALERT_VERSIONS):
+            self.suppressed_revisions.labels(version=version)
+        self._cache_seen = (0, 0)
+        self._cache_lock = threading.Lock()
+
+    def _embed_metrics(self, r: CollectorRegistry) -> None:
+        """Stage 1: mentions read, validated, dead-lettered, embedded (batches, cache)."""
         self.mentions_consumed = Counter(
             "choruswatch_mentions_consumed", "Mentions read from the input topic.", registry=r
         )
@@ -116,6 +138,9 @@ class Metrics:
         self.embedding_cache_hit_ratio = Gauge(
             "choruswatch_embedding_cache_hit_ratio", "Cache hits / look-ups since start.", registry=r
         )
+
+    def _integrity_metrics(self, r: CollectorRegistry) -> None:
+        """Where every record ends, latency and the stages' persisted totals (issue "Nothing lost")."""
         self.event_to_alert_latency_seconds = Histogram(
             "choruswatch_event_to_alert_latency_seconds",
             "From the newest mention's arrival in the input topic to the alert revision it led to, by cause "
@@ -161,6 +186,9 @@ class Metrics:
         self.live_narratives = Gauge(
             "choruswatch_live_narratives", "Narratives currently tracked by this worker.", registry=r
         )
+
+    def _campaign_metrics(self, r: CollectorRegistry) -> None:
+        """The campaign stage: facts applied, duplicates, dead letters, campaign alerts."""
         self.campaign_facts_applied = Counter(
             "choruswatch_campaign_facts_applied",
             "Campaign facts (actions, narrative reports) taken by the campaign stage, each once.",
@@ -190,7 +218,9 @@ class Metrics:
         self.live_campaigns = Gauge(
             "choruswatch_live_campaigns", "Campaigns currently tracked by the campaign stage.", registry=r
         )
-        self._analyst_metrics(r)
+
+    def _output_metrics(self, r: CollectorRegistry) -> None:
+        """Alerts emitted, the Elasticsearch sink, consumer lag, model and sink health."""
         self.alerts_emitted = Counter(
             "choruswatch_alerts_emitted",
             "Alert revisions emitted, by severity and status.",
@@ -221,20 +251,6 @@ class Metrics:
             "choruswatch_model_loaded", "1 when the embedding model is loaded.", registry=r
         )
         self.sink_up = Gauge("choruswatch_sink_up", "1 when the sink answers, by sink.", ["sink"], registry=r)
-        # Labelled series exist from the start, so dashboards show 0 rather than "no data".
-        for reason in sorted(INVALID_REASONS):
-            self.mentions_invalid.labels(reason=reason)
-            self.mentions_dead_lettered.labels(reason=reason)
-        for sink in sorted(SINKS):
-            self.sink_up.labels(sink=sink)
-        for reason in sorted(ALERT_DLQ_REASONS):
-            self.alerts_dead_lettered.labels(reason=reason)
-        for cause in sorted(LATENCY_CAUSES):
-            self.event_to_alert_latency_seconds.labels(cause=cause)
-        for version in sorted(ALERT_VERSIONS):
-            self.suppressed_revisions.labels(version=version)
-        self._cache_seen = (0, 0)
-        self._cache_lock = threading.Lock()
 
     def _analyst_metrics(self, r: CollectorRegistry) -> None:
         """The analyst's loop (docs/analyst-guide.md): verdicts, suppression, watchlist, reply storms."""
