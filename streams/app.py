@@ -87,6 +87,20 @@ class Wiring:
     verdict_sync: VerdictSync | None = None  # verdicts from the topic and the index
 
 
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    """What every consuming stage's binding needs: the app, its settings and wiring, the topics and
+    producer, and the lists its revocation handler and lag source join."""
+
+    app: Any
+    settings: Settings
+    wiring: Wiring
+    topics: dict[str, Any]
+    producer: FaustProducer
+    revokers: list[Callable[[Any], None]]
+    lags: list[_LagSource]
+
+
 def build_app(settings: Settings, wiring: Wiring) -> Any:
     """The configured faust.App with the requested stages bound."""
     import faust
@@ -124,12 +138,13 @@ def build_app(settings: Settings, wiring: Wiring) -> Any:
     revokers: list[Callable[[Any], None]] = []
     lags: list[_LagSource] = []
     refreshers: list[Callable[[], None]] = []
+    binding = _Binding(app, settings, wiring, topics, producer, revokers, lags)
     if "embed" in wiring.stages:
-        _bind_embed(app, settings, wiring, topics, producer, revokers, lags)
+        _bind_embed(binding)
     if "detect" in wiring.stages:
-        refreshers.append(_bind_detect(app, settings, wiring, topics, producer, revokers, lags))
+        refreshers.append(_bind_detect(binding))
     if "campaign" in wiring.stages:
-        refreshers.append(_bind_campaign(app, settings, wiring, topics, producer, revokers, lags))
+        refreshers.append(_bind_campaign(binding))
     if wiring.analyst is not None:
         _bind_analyst(app, settings, wiring.analyst, wiring.verdict_sync, refreshers)
     if "sink" in wiring.stages and wiring.store_factory is not None:
@@ -206,15 +221,9 @@ def _topics(app: Any, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _bind_embed(
-    app: Any,
-    settings: Settings,
-    wiring: Wiring,
-    topics: dict[str, Any],
-    producer: FaustProducer,
-    revokers: list[Callable[[Any], None]],
-    lags: list[_LagSource],
-) -> None:
+def _bind_embed(b: _Binding) -> None:
+    app, settings, wiring, topics, producer = b.app, b.settings, b.wiring, b.topics, b.producer
+    revokers, lags = b.revokers, b.lags
     if wiring.embedder is None:
         raise ValueError("the embed stage needs an embedder")
     config = embed_config(settings)
@@ -247,15 +256,9 @@ def _bind_embed(
     lags.append(_LagSource("embed", offsets, stage.progress.handled))
 
 
-def _bind_detect(
-    app: Any,
-    settings: Settings,
-    wiring: Wiring,
-    topics: dict[str, Any],
-    producer: FaustProducer,
-    revokers: list[Callable[[Any], None]],
-    lags: list[_LagSource],
-) -> Callable[[], None]:
+def _bind_detect(b: _Binding) -> Callable[[], None]:
+    app, settings, wiring, topics, producer = b.app, b.settings, b.wiring, b.topics, b.producer
+    revokers, lags = b.revokers, b.lags
     table = app.Table(STATE_TABLE, partitions=settings.partitions, key_type=str, value_type=bytes)
     config = detect_config(settings)
     stage = DetectStage(
@@ -291,15 +294,9 @@ def _consume(
     revokers.append(lambda tps: stage.revoke(tp.partition for tp in tps if tp.topic == topic))
 
 
-def _bind_campaign(
-    app: Any,
-    settings: Settings,
-    wiring: Wiring,
-    topics: dict[str, Any],
-    producer: FaustProducer,
-    revokers: list[Callable[[Any], None]],
-    lags: list[_LagSource],
-) -> Callable[[], None]:
+def _bind_campaign(b: _Binding) -> Callable[[], None]:
+    app, settings, wiring, topics, producer = b.app, b.settings, b.wiring, b.topics, b.producer
+    revokers, lags = b.revokers, b.lags
     if wiring.tracker_factory is None:
         raise ValueError("the campaign stage needs a tracker factory")
     table = app.Table(CAMPAIGN_TABLE, partitions=1, key_type=str, value_type=bytes)
