@@ -39,7 +39,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_CLAIMS = DATA / "multilingual_claims.jsonl"
 DEFAULT_CHATTER = DATA / "multilingual_chatter.jsonl"
 _NUMERIC = ("similarity_threshold", "theme_threshold", "uncovered_script_threshold", "tightness_low",
-            "tightness_high", "copy_threshold")  # fmt: skip
+            "tightness_high", "copy_threshold", "translation_link_threshold")  # fmt: skip
 
 
 def read_jsonl(path: Path) -> list[Any]:
@@ -75,6 +75,7 @@ def profile_of(name: str, prompt: str, result: CalibrationResult, data_files: li
         "live_narratives": result.method.live_narratives,
         "max_false_join": result.method.max_false_join,
         "claim_recall": result.method.claim_recall,
+        "emerging_themes": result.method.emerging_themes,
         "bootstrap": result.method.bootstrap,
         "seed": result.method.seed,
         "intervals_95": {k: [round(lo, 3), round(hi, 3)] for k, (lo, hi) in result.intervals.items()},
@@ -92,6 +93,7 @@ def profile_of(name: str, prompt: str, result: CalibrationResult, data_files: li
         tightness_low=t["tightness_low"],
         tightness_high=t["tightness_high"],
         copy_threshold=t["copy_threshold"],
+        translation_link_threshold=t["translation_link_threshold"],
         prompt=prompt,
         calibration=calibration,
     )
@@ -112,6 +114,8 @@ def report(profile: ModelProfile, result: CalibrationResult) -> str:
         kind = key.removeprefix("theme_").removesuffix("_typed_copy")
         n = result.heldout_counts.get(kind, 0)
         note = f"(K={k} live narratives)" if kind == "open_set_false_join" else f"(n={n})" if n else ""
+        if kind == "translation_link_false_join":
+            note = f"(K={result.method.emerging_themes} emerging themes)"
         lines.append(f"  {key:<27} {value:.3f}   {note}")
     return "\n".join(lines)
 
@@ -134,6 +138,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_at_least_one,
         default=CalibrationMethod.live_narratives,
         help="K: live narratives a new post is compared with (one routing bucket; docs/models.md)",
+    )
+    parser.add_argument(
+        "--emerging-themes",
+        type=_at_least_one,
+        default=CalibrationMethod.emerging_themes,
+        help="emerging themes in other languages a new theme is compared with (translation links)",
     )
     parser.add_argument(
         "--max-false-join",
@@ -179,6 +189,7 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             copies_only=copies_only,
             live_narratives=args.live_narratives,
+            emerging_themes=args.emerging_themes,
             max_false_join=args.max_false_join,
             claim_recall=args.claim_recall,
         )

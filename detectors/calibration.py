@@ -137,12 +137,15 @@ class CalibrationMethod:
     max_false_join: float = 0.05
     #: Theme: at least this share of a claim's posts reach the centroid of the claim's other posts.
     claim_recall: float = 0.95
+    #: Translation links: a narrative founding a theme meets this many emerging themes' narratives in
+    #: other languages (docs/models.md#calibration: the 99th percentile measured by bench.quality).
+    emerging_themes: int = 16
     bootstrap: int = 200
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.live_narratives < 1:
-            raise CalibrationError("live_narratives: must be at least 1")
+        if self.live_narratives < 1 or self.emerging_themes < 1:
+            raise CalibrationError("live_narratives and emerging_themes: must be at least 1")
         for name in ("max_unrelated", "max_other_topic", "max_same_topic"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise CalibrationError(f"{name}: must be between 0 and 1")
@@ -311,10 +314,17 @@ class OpenSetScores:
     other topics and everyday posts; a claim of the same topic may meet it, the per-pair rule bounds
     that). ``genuine``: every claim post against the centroid of its claim's other posts (every
     language and version), i.e. whether a version of a claim reaches the claim's narrative or theme.
+    ``cross_impostor`` and ``translation``: narrative centroid against narrative centroid in another
+    language, what a translation link compares (:mod:`detectors.translation_links`).
     """
 
     impostor: npt.NDArray[np.float64]
     genuine: npt.NDArray[np.float64]
+    #: narrative against narrative in another language, of other subjects (what a translation link
+    #: between two themes compares: centroid against centroid)
+    cross_impostor: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: narrative against narrative of the same claim in another language (a link that should be made)
+    translation: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 def open_set_scores(
@@ -327,38 +337,69 @@ def open_set_scores(
 
     The cosine of a post q to the unit centroid of members m is sum_m cos(q, m) / |sum_m v_m|, and
     |sum_m v_m|^2 = sum_{m, m'} cos(m, m'), so pairwise cosines are all it needs."""
-    kept = [t for t in sims.index if scripts is None or _script(t) in scripts]
-    keep = set(kept)
-    templates: list[tuple[str | None, list[int]]] = [
-        (c.topic, members)
+    keep = {t for t in sims.index if scripts is None or _script(t) in scripts}
+    templates = _templates(claims, chatter, sims, keep)
+    m = sims.matrix
+    weights = np.zeros((len(templates), len(sims.index)))
+    for row, template in enumerate(templates):
+        weights[row, template.members] = 1.0
+    norms = np.sqrt(np.einsum("ti,ij,tj->t", weights, m, weights))
+    to_template = (m @ weights.T) / norms  # texts x templates
+    topics = np.array([t.topic or "" for t in templates], dtype=object)
+    langs = np.array([t.lang for t in templates], dtype=object)
+    claim_of = np.array([t.claim or "" for t in templates], dtype=object)
+    impostor: list[npt.NDArray[np.float64]] = []
+    genuine: list[float] = []
+    for claim in claims:
+        for q in [sims.index[t] for ts in claim.texts.values() for t in ts if t in keep]:
+            impostor.append(to_template[q, (weights[:, q] == 0) & (topics != claim.topic)])
+            rest = [sims.index[t] for ts in claim.texts.values() for t in ts if t in keep]
+            rest = [i for i in rest if i != q]
+            if rest:
+                genuine.append(float(m[q, rest].sum() / math.sqrt(m[np.ix_(rest, rest)].sum())))
+    for item in chatter:
+        for q in [sims.index[t] for t in item.texts if t in keep]:
+            impostor.append(to_template[q, weights[:, q] == 0])
+    # Template against template: (weights m weights^T) / (norm norm^T), upper triangle, other language.
+    between = (weights @ to_template) / norms[:, None]
+    upper = np.triu(np.ones(between.shape, dtype=bool), k=1) & (langs[:, None] != langs[None, :])
+    same_claim = (claim_of[:, None] == claim_of[None, :]) & (claim_of[:, None] != "")
+    other_subject = (topics[:, None] != topics[None, :]) | (topics[:, None] == "")
+    return OpenSetScores(
+        _flat(impostor),
+        np.asarray(genuine),
+        between[upper & other_subject & ~same_claim],
+        between[upper & same_claim],
+    )
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A narrative of the labelled set: one claim in one language, or one everyday post."""
+
+    topic: str | None
+    claim: str | None
+    lang: str
+    members: list[int]
+
+
+def _templates(
+    claims: Sequence[Claim], chatter: Sequence[Chatter], sims: SimilarityMatrix, keep: Collection[str]
+) -> list[_Template]:
+    out = [
+        _Template(c.topic, c.claim, lang, members)
         for c in claims
         for lang in sorted(c.texts)
         if (members := [sims.index[t] for t in c.texts[lang] if t in keep])
     ]
-    posts = [sims.index[t] for item in chatter for t in item.texts if t in keep]
-    templates += [(None, [i]) for i in posts]
-    m = sims.matrix
-    weights = np.zeros((len(templates), len(sims.index)))
-    for row, (_, members) in enumerate(templates):
-        weights[row, members] = 1.0
-    norms = np.sqrt(np.einsum("ti,ij,tj->t", weights, m, weights))
-    to_template = (m @ weights.T) / norms  # texts x templates
-    topics = np.array([topic or "" for topic, _ in templates], dtype=object)
-    queries = [
-        (c.topic, sims.index[t], c) for c in claims for ts in c.texts.values() for t in ts if t in keep
+    out += [
+        _Template(None, None, item.lang, [sims.index[t]]) for item in chatter for t in item.texts if t in keep
     ]
-    impostor: list[npt.NDArray[np.float64]] = []
-    genuine: list[float] = []
-    for topic, q, claim in queries:
-        other = (weights[:, q] == 0) & (topics != topic)
-        impostor.append(to_template[q, other])
-        rest = [sims.index[t] for ts in claim.texts.values() for t in ts if t in keep and sims.index[t] != q]
-        if rest:
-            genuine.append(float(m[q, rest].sum() / math.sqrt(m[np.ix_(rest, rest)].sum())))
-    for q in posts:
-        impostor.append(to_template[q, weights[:, q] == 0])
-    flat = np.concatenate(impostor) if impostor else np.zeros(0)
-    return OpenSetScores(flat, np.asarray(genuine))
+    return out
+
+
+def _flat(parts: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def per_pair_rate(max_false_join: float, live_narratives: int) -> float:
@@ -410,6 +451,11 @@ def _thresholds(
     per_pair = per_pair_rate(method.max_false_join, method.live_narratives)
     join = max(_join(sims, method), _lowest_threshold(scores.impostor.tolist(), per_pair))
     theme = min(_recall_threshold(scores.genuine, method.claim_recall), join)
+    # Translation links only where the model covers every script (elsewhere a link is a guess).
+    link = 1.0
+    if not uncovered:
+        emerging = per_pair_rate(method.max_false_join, method.emerging_themes)
+        link = min(join, _lowest_threshold(scores.cross_impostor.tolist(), emerging))
     strict_pool = uncovered or [s for s in unrelated_by_script if s != "latin"]
     strict_values = [v for s in strict_pool for v in unrelated_by_script[s]]
     strict = max(join, _lowest_threshold(strict_values, method.max_unrelated))
@@ -425,6 +471,7 @@ def _thresholds(
         "tightness_low": join,
         "tightness_high": max(join + 0.01, round(float(np.median(sims["edited_copy"])), 3)),
         "copy_threshold": round((highest_rewording + lowest_copy) / 2, 3),
+        "translation_link_threshold": link,
     }
 
 
@@ -513,6 +560,13 @@ def calibrate(
             held_scores.impostor, t, method.live_narratives
         )
         rates[f"{prefix}claim_recall"] = float(np.mean(held_scores.genuine >= t))
+    link = thresholds["translation_link_threshold"]
+    rates["translation_link_false_join"] = open_set_false_join(
+        held_scores.cross_impostor, link, method.emerging_themes
+    )
+    rates["translation_link_recall"] = (
+        float(np.mean(held_scores.translation >= link)) if len(held_scores.translation) else 0.0
+    )
     return CalibrationResult(
         thresholds=thresholds,
         intervals=_bootstrap(fit, fit_chatter, sims, method) if method.bootstrap else {},

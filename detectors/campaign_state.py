@@ -21,6 +21,7 @@ Every structure is capped; all of it converts to JSON lists for snapshots.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, OrderedDict, deque
 from collections.abc import Mapping, Sequence
@@ -167,6 +168,15 @@ class ThemeWindow:
         self.pending += 1
         cutoff = record.t - cfg.window_s
         while self.records and (len(self.records) > cfg.window_max_records or self.records[0].t < cutoff):
+            self.records.popleft()
+
+    def absorb(self, other: ThemeWindow, cfg: DetectorConfig) -> None:
+        """Take ``other``'s posts (its group joined this one's), in event-time order."""
+        merged = list(heapq.merge(self.records, other.records, key=lambda r: r.t))
+        self.records = deque(merged[-cfg.window_max_records :])
+        self.pending += other.pending
+        cutoff = self.records[-1].t - cfg.window_s if self.records else 0.0
+        while self.records and self.records[0].t < cutoff:
             self.records.popleft()
 
     def due(self, cfg: DetectorConfig) -> bool:

@@ -42,6 +42,7 @@ from detectors.config import DetectorConfig
 from detectors.facts import Action, NarrativeReport
 from detectors.scoring import BackgroundRate, CoordinationInterval, score_records_with_core
 from detectors.themes import ThemeIndex
+from detectors.translation_links import TranslationLinks
 from schemas.alert_v2 import AlertV2
 
 __all__ = ["CampaignAssignment", "CampaignCounters", "CampaignStep", "CampaignTracker"]
@@ -116,6 +117,7 @@ class CampaignTracker:
         self.config = config
         self.model_name = model_name
         self._themes = ThemeIndex(config)
+        self._links = TranslationLinks(config)
         self._graph = CoActionGraph(config)
         self._tracks: OrderedDict[str, NarrativeTrack] = OrderedDict()  # least recently active first
         self._theme_windows: OrderedDict[str, ThemeWindow] = OrderedDict()  # least recently active first
@@ -168,7 +170,16 @@ class CampaignTracker:
             else:
                 raise TypeError(f"expected Action or NarrativeReport, got {type(fact).__name__}")
         alerts: list[AlertV2] = []
-        self._themes.assign(reports)
+        founders = {a.narrative_id: a.lang for a in actions if a.founder and a.narrative_id is not None}
+        for birth in self._themes.assign(reports):
+            self._links.born(
+                birth.narrative_id,
+                birth.theme_id,
+                created=birth.created,
+                t=birth.t,
+                lang=founders.get(birth.narrative_id),
+                centroid=birth.centroid,
+            )
         # Buckets arrive one after the other; event order makes the result independent of how many
         # buckets (and workers) the slot's facts came from.
         actions.sort(key=Action.sort_key)
@@ -204,7 +215,7 @@ class CampaignTracker:
         if self._now >= self._next_sweep:
             self._graph.sweep(self._now)
             self._next_sweep = self._now + _SWEEP_EVERY_S
-        self._themes.expire(self._now)
+        self._links.forget_themes(self._themes.expire(self._now))
         return self._step(alerts, [], 0, 0)
 
     def flush(self) -> CampaignStep:
@@ -230,10 +241,13 @@ class CampaignTracker:
         theme = self._themes.theme_of(action.narrative_id)
         if action.narrative_id is not None:
             self._track(action.narrative_id, theme).observe(action)
+        group = None  # the theme's translation group: scored and co-acted on as one theme
         if theme is not None:
-            self._theme_window(theme).add(action.record(), self.config)
-            self._dirty_themes.add(theme)
-        for evidence in self._graph.observe(action, theme):
+            self._merge_windows(self._links.observe(theme, action.account, action.t))
+            group = self._links.group_of(theme)
+            self._theme_window(group).add(action.record(), self.config)
+            self._dirty_themes.add(group)
+        for evidence in self._graph.observe(action, group):
             alerts.extend(self._on_evidence(evidence))
         cid = self._campaign_of.get(action.account)
         if cid is not None:
@@ -245,6 +259,9 @@ class CampaignTracker:
         track = self._tracks.get(nid)
         if report.interval_sample is not None:
             self._interval.add(*report.interval_sample)
+        theme = self._themes.theme_of(nid)
+        if report.kind == "scored" and report.centroid is not None and theme is not None:
+            self._merge_windows(self._links.refresh(nid, theme, report.centroid, report.t))
         if track is not None:
             track.score = report.score or track.score
             track.summary = report.summary or track.summary
@@ -278,6 +295,15 @@ class CampaignTracker:
         else:
             self._theme_windows.move_to_end(theme)
         return window
+
+    def _merge_windows(self, merged: list[tuple[str, str]]) -> None:
+        """Translation links joined groups: each absorbed group's window goes into the kept one's."""
+        for absorbed, kept in merged:
+            window = self._theme_windows.pop(absorbed, None)
+            self._dirty_themes.discard(absorbed)
+            if window is not None:
+                self._theme_window(kept).absorb(window, self.config)
+                self._dirty_themes.add(kept)
 
     def _score_themes(self) -> list[AlertV2]:
         """Score themes with enough new posts; a theme that scores ``campaign_seed_score`` makes the
@@ -600,6 +626,7 @@ class CampaignTracker:
         return {
             "version": SNAPSHOT_VERSION,
             "themes": self._themes.snapshot(),
+            "links": self._links.snapshot(),
             "graph": self._graph.snapshot(),
             "tracks": [t.to_list() for t in self._tracks.values()],
             "theme_windows": [[k, w.to_list()] for k, w in self._theme_windows.items()],
@@ -632,6 +659,7 @@ class CampaignTracker:
             raise ValueError(f"unsupported campaign tracker snapshot version: {snap.get('version')!r}")
         tracker = cls(config, model_name=model_name, analyst=analyst)
         tracker._themes = ThemeIndex.restore(snap["themes"], config)
+        tracker._links = TranslationLinks.restore(snap.get("links"), config)
         tracker._graph = CoActionGraph.restore(snap["graph"], config)
         tracker._tracks = OrderedDict((str(v[0]), NarrativeTrack.from_list(v)) for v in snap["tracks"])
         tracker._theme_windows = OrderedDict(

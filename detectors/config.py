@@ -266,6 +266,23 @@ class DetectorConfig:
         default=20_000,
         metadata=_num(1, 10_000_000, "live themes kept; the least recent is evicted", integer=True),
     )
+    # Translation links (docs/detection.md, "Translations"): a new narrative whose first post is in
+    # another language than every narrative of an *emerging* theme (born at most ``emerging_theme_s``
+    # ago, ``emerging_accounts`` accounts already) joins it from this cosine to one of those narratives'
+    # founding posts. 1.0 turns links off: the default model and any model that does not cover every
+    # script; a multilingual profile sets it (`choruswatch calibrate`, docs/models.md#calibration).
+    translation_link_threshold: float = field(
+        default=1.0,
+        metadata=_num(0.0, 1.0, "cosine of a new narrative to an emerging theme in another language"),
+    )
+    emerging_theme_s: float = field(
+        default=900.0,
+        metadata=_num(60.0, 86400.0, "a theme this young with emerging_accounts accounts is emerging"),
+    )
+    emerging_accounts: int = field(
+        default=2,
+        metadata=_num(1, 1_000_000, "accounts a young theme needs to be emerging", integer=True),
+    )
     # --- campaign level: the account co-action graph ----------------------------------------------
     coaction_window_s: float = field(
         default=60.0,

@@ -545,11 +545,22 @@ class Detector:
             state.narrative_id,
             kind,
             now,
+            centroid=self._young_centroid(state, now) if kind == "scored" else None,
             score=state.last_score,
             summary=summary,
             interval_sample=state.interval_sample() if kind == "closed" else None,
             core_accounts=state.core_accounts[:_CORE_ACCOUNTS],
         )
+
+    def _young_centroid(self, state: NarrativeState, now: float) -> str | None:
+        """The narrative's centroid while the campaign level may still link its theme across
+        languages (detectors/translation_links.py); None otherwise, or with links off."""
+        cfg = self.config
+        if cfg.translation_link_threshold >= 1.0 or now - state.first_seen > cfg.emerging_theme_s:
+            return None
+        if self._clusterer is None or state.narrative_id not in self._clusterer:
+            return None
+        return encode_centroid(self._clusterer.centroid(state.narrative_id))
 
     def _housekeeping(self, now: float) -> tuple[list[Alert], int, int]:
         """Re-score narratives whose pending mentions waited ``rescore_s``; expire idle narratives."""

@@ -270,7 +270,9 @@ class NarrativeReport:
     kind: ReportKind
     t: float  # event time of the report
     script: str = ""  # born only: the script group the narrative clusters in
-    centroid: str | None = None  # born only: encode_centroid(founding vector)
+    # born: encode_centroid(founding vector); scored: the current centroid while the narrative is
+    # young and translation links are on (detectors/translation_links.py); otherwise None
+    centroid: str | None = None
     founder_text: str | None = None  # born only: the founding post's text (a label when never scored)
     score: CoordinationScore | None = None  # scored / closed: the latest score
     summary: NarrativeSummary | None = None  # scored / closed, when the score could matter

@@ -45,6 +45,7 @@ _CONFIG_KEYS: Final = (
     "model_scripts",
     "tightness_low",
     "tightness_high",
+    "translation_link_threshold",
 )
 
 
@@ -64,6 +65,7 @@ class ModelProfile:
     tightness_low: float
     tightness_high: float
     copy_threshold: float
+    translation_link_threshold: float = 1.0  # 1.0: no translation links (see DetectorConfig)
     prompt: str = ""
     calibration: Mapping[str, Any] = field(default_factory=dict)
 
@@ -71,7 +73,8 @@ class ModelProfile:
         if not self.model:
             raise ProfileError("model: must name the model")
         for name in ("similarity_threshold", "theme_threshold", "uncovered_script_threshold",
-                     "tightness_low", "tightness_high", "copy_threshold"):  # fmt: skip
+                     "tightness_low", "tightness_high", "copy_threshold",
+                     "translation_link_threshold"):  # fmt: skip
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
                 raise ProfileError(f"{name}: must be a number between 0 and 1, got {value!r}")
@@ -111,7 +114,9 @@ class ModelProfile:
         unknown = sorted(set(data) - known - {"version"})
         if unknown:
             raise ProfileError(f"{unknown[0]}: unknown profile key")
-        missing = sorted(k for k in known - set(data) if k not in ("prompt", "calibration"))
+        missing = sorted(
+            k for k in known - set(data) if k not in ("prompt", "calibration", "translation_link_threshold")
+        )
         if missing:
             raise ProfileError(f"{missing[0]}: missing")
         values = {k: v for k, v in data.items() if k != "version"}

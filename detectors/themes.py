@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -27,7 +28,7 @@ from detectors.clustering import OnlineClusterer
 from detectors.config import DetectorConfig
 from detectors.facts import NarrativeReport, decode_centroid
 
-__all__ = ["THEME_PREFIX", "ThemeIndex"]
+__all__ = ["THEME_PREFIX", "ThemeBirth", "ThemeIndex"]
 
 THEME_PREFIX: Final = "thm-"
 _SCRIPTS: Final = ("latin", "arabic", "cyrillic", "cjk", "other", "none")
@@ -35,6 +36,17 @@ _SCRIPTS: Final = ("latin", "arabic", "cyrillic", "cjk", "other", "none")
 
 def _theme_id(cluster_id: str) -> str:
     return THEME_PREFIX + cluster_id.removeprefix("nar-")
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeBirth:
+    """A born narrative's theme: founded by it (``created``) or joined."""
+
+    narrative_id: str
+    theme_id: str
+    created: bool
+    t: float
+    centroid: str  # the narrative's founding vector, as the born report encoded it
 
 
 class ThemeIndex:
@@ -59,26 +71,32 @@ class ThemeIndex:
     def theme_of(self, narrative_id: str | None) -> str | None:
         return None if narrative_id is None else self._theme_of.get(narrative_id)
 
-    def assign(self, reports: Sequence[NarrativeReport]) -> None:
+    def assign(self, reports: Sequence[NarrativeReport]) -> list[ThemeBirth]:
         """Place born narratives in themes, in order, with one batched search (a single query against
         thousands of live themes costs about as much as a batch of them). Other reports, and
-        narratives that already have a theme, are ignored."""
+        narratives that already have a theme, are ignored. Returns where each placed narrative went."""
         born = [
             r
             for r in reports
             if r.kind == "born" and r.centroid is not None and r.narrative_id not in self._theme_of
         ]
         if not born:
-            return
+            return []
         vectors = np.stack([decode_centroid(r.centroid or "") for r in born])
         clusterer = self._ensure(vectors.shape[1])
         found = clusterer.learn_many(
             vectors, [r.t for r in born], [r.narrative_id for r in born], [r.script for r in born]
         )
+        out: list[ThemeBirth] = []
         for report, assignment in zip(born, found, strict=True):
-            self._theme_of[report.narrative_id] = _theme_id(assignment.narrative_id)
+            theme = _theme_id(assignment.narrative_id)
+            self._theme_of[report.narrative_id] = theme
+            out.append(
+                ThemeBirth(report.narrative_id, theme, assignment.created, report.t, report.centroid or "")
+            )
         while len(self._theme_of) > self.cfg.max_live_narratives:
             self._theme_of.popitem(last=False)
+        return out
 
     def forget(self, narrative_id: str) -> None:
         """The narrative closed: its mapping is no longer needed."""
@@ -88,9 +106,9 @@ class ThemeIndex:
         """When the next theme may expire (None: no theme is live)."""
         return self._clusterer.next_expiry() if self._clusterer is not None else None
 
-    def expire(self, now: float) -> int:
-        """Drop themes with no new narrative for ``theme_idle_expiry_s``; returns how many."""
-        return len(self._clusterer.expire(now)) if self._clusterer is not None else 0
+    def expire(self, now: float) -> list[str]:
+        """Drop themes with no new narrative for ``theme_idle_expiry_s``; returns their ids."""
+        return [_theme_id(c) for c in self._clusterer.expire(now)] if self._clusterer is not None else []
 
     def _ensure(self, dim: int) -> OnlineClusterer:
         if self._clusterer is None:

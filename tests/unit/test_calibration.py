@@ -243,3 +243,51 @@ def test_the_open_set_parameters_are_checked() -> None:
         CalibrationMethod(max_false_join=0.0)
     with pytest.raises(CalibrationError, match="claim_recall"):
         CalibrationMethod(claim_recall=1.0)
+
+
+# -- translation links: theme centroid against theme centroid, K emerging themes ---------------------
+
+
+def test_translation_links_compare_narratives_across_languages_and_bound_the_rate_at_k_emerging() -> None:
+    claims, chatter, texts, vectors = _vector_world()
+    by_name = vector_similarity(texts, vectors)
+
+    def similarity(a: str, b: str) -> float:
+        return by_name(a.split(" ")[0], b.split(" ")[0])
+
+    fit = [c for c in claims if c.split == "calibration"]
+    fit_chatter = [c for c in chatter if c.split == "calibration"]
+    sims = SimilarityMatrix(texts, similarity)
+    scores = open_set_scores(fit, fit_chatter, sims)
+    # Narrative pairs: a claim's 8 languages give 28 translation pairs per claim.
+    assert len(scores.translation) == 28 * len(fit)
+    row = {t: vectors[i].astype(np.float64) for i, t in enumerate(texts)}
+
+    def centroid(names: tuple[str, ...]) -> np.ndarray:
+        c = np.sum([row[n] for n in names], axis=0)
+        return c / np.linalg.norm(c)
+
+    first = fit[0]
+    langs = sorted(first.texts)
+    assert scores.translation[0] == pytest.approx(
+        float(centroid(first.texts[langs[0]]) @ centroid(first.texts[langs[1]])), abs=1e-6
+    )
+    links = []
+    for k in (1, 16, 1000):
+        t = calibrate(
+            claims, chatter, similarity, CalibrationMethod(bootstrap=0, emerging_themes=k)
+        ).thresholds
+        link = t["translation_link_threshold"]
+        links.append(link)
+        assert link <= t["similarity_threshold"]
+        assert (
+            open_set_false_join(scores.cross_impostor, link, k) <= 0.05 or link == t["similarity_threshold"]
+        )
+    assert links[0] <= links[1] <= links[2] and links[0] < links[2]
+
+
+def test_translation_links_are_off_where_a_script_is_not_covered() -> None:
+    result = calibrate(_claims(), _chatter(), _similarity(arabic_blur=0.85), FAST)
+    assert result.thresholds["translation_link_threshold"] == 1.0
+    covered = calibrate(_claims(), _chatter(), _similarity(), FAST)
+    assert covered.thresholds["translation_link_threshold"] <= covered.thresholds["similarity_threshold"]

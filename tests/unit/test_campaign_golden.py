@@ -3,7 +3,7 @@ tracker driven by the event-time engine (:mod:`choruswatch.campaign_driver`), an
 
 ``tests/golden/campaign_expected.json`` lists, per scenario, the label whose campaign must alert (or
 null: nothing may alert as inauthentic), whether as authentic, at most how many alerts, how much of
-the campaign the alert must cover, and how soon. The narrative-level goldens are checked here too:
+the campaign the alert must cover, and how soon (and, for the multilingual scenario, which languages). The narrative-level goldens are checked here too:
 a campaign of one narrative must keep today's verdict.
 """
 
@@ -18,6 +18,7 @@ import pytest
 
 from choruswatch.campaign_driver import run_campaigns
 from detectors import DetectorConfig
+from detectors.profiles import detector_config, load_profile
 from schemas.alert_v2 import validate_alert_v2_dict
 from tests.unit.test_golden import load
 
@@ -31,11 +32,12 @@ EXPECTED: dict[str, dict[str, Any]] = json.loads(
 def test_campaign_golden_scenario(name: str) -> None:
     expected = EXPECTED[name]
     mentions, vectors, labels, allowlist = load(name, expected["allowlist_label"])
+    model = expected.get("model")  # the multilingual scenario runs on its model's profile
     run = run_campaigns(
         mentions,
         vectors,
-        config=DetectorConfig(),
-        model_name="all-MiniLM-L6-v2",
+        config=detector_config(load_profile(model)) if model else DetectorConfig(),
+        model_name=model or "all-MiniLM-L6-v2",
         allowlist=frozenset(allowlist),
         n_buckets=4,
     )
@@ -68,3 +70,5 @@ def test_campaign_golden_scenario(name: str) -> None:
         assert coverage >= expected["min_coverage"], f"{name}: covers {coverage:.0%} of the campaign's posts"
         delay = revisions[0].as_of.timestamp() - first_post
         assert delay <= expected["max_delay_s"], f"{name}: first alert after {delay / 60:.1f} min"
+        if "languages" in expected:  # one campaign across languages (translation links), listing them all
+            assert sorted(revisions[-1].languages) == expected["languages"]
