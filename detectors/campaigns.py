@@ -41,6 +41,7 @@ from detectors.coaction import CoActionGraph, Evidence
 from detectors.config import DetectorConfig
 from detectors.facts import Action, NarrativeReport
 from detectors.scoring import BackgroundRate, CoordinationInterval, score_records_with_core
+from detectors.text import script_of
 from detectors.themes import ThemeIndex
 from detectors.translation_links import TranslationLinks
 from schemas.alert_v2 import AlertV2
@@ -171,12 +172,14 @@ class CampaignTracker:
                 raise TypeError(f"expected Action or NarrativeReport, got {type(fact).__name__}")
         alerts: list[AlertV2] = []
         founders = {a.narrative_id: a.lang for a in actions if a.founder and a.narrative_id is not None}
+        texts = {r.narrative_id: r.founder_text or "" for r in reports if r.kind == "born"}
         for birth in self._themes.assign(reports):
             self._links.born(
                 birth.narrative_id,
                 birth.theme_id,
                 created=birth.created,
                 t=birth.t,
+                script=script_of(texts[birth.narrative_id]) if self._links.enabled else "",
                 lang=founders.get(birth.narrative_id),
                 centroid=birth.centroid,
             )

@@ -9,14 +9,16 @@ scores themes, sees eight small bursts instead of one.
 :class:`TranslationLinks` joins such themes into *groups*, which the campaign level scores and
 co-acts on as one theme (a narrative's theme id itself never changes):
 
-- a theme is *young* for ``emerging_theme_s`` after it was founded; it keeps the languages of its
-  narratives' founding posts and each narrative's latest centroid (the founding vector, then the
-  centroid a ``scored`` report brings while the narrative is young);
+- a theme is *young* for ``emerging_theme_s`` after it was founded. It keeps, per narrative, the
+  language of the founding post (its script, and the platform's language tag when there is one) and
+  the latest centroid (the founding vector, then the centroid a ``scored`` report brings while the
+  narrative is young: one post is a noisy estimate of a claim);
 - a young theme with ``emerging_accounts`` accounts is *emerging*;
-- when a theme becomes emerging, and whenever an emerging theme's centroid is refreshed, its
-  centroid is compared with those of the other emerging themes that share none of its languages and
-  are in another group; from ``translation_link_threshold`` up their groups join (into the closest
-  one's group).
+- when a theme becomes emerging, and whenever an emerging theme's centroid is refreshed, it is
+  compared with the other emerging themes not in its group: language by language (the unit centroid
+  of a theme's narratives in one language), over pairs surely in different languages (different
+  scripts, or two different tags; an untagged post may share the language of any post of its
+  script). From ``translation_link_threshold`` up their groups join (into the closest one's group).
 
 The gate is what makes the looser cosine safe: a theme meets only the few emerging themes (the 99th
 percentile in bench.quality's worlds is 13 to 16), where a post meets hundreds of live narratives, and the
@@ -51,12 +53,24 @@ def language_key(lang: str | None) -> str | None:
     return key or None
 
 
+Language = tuple[str, str | None]  # (script of the founding post, language tag or None)
+
+
+def different_languages(a: Language, b: Language) -> bool:
+    """Whether two narratives are surely in different languages: different scripts, or both tagged
+    and the tags differ (an untagged post in the same script may be in the same language)."""
+    if a[0] != b[0]:
+        return True
+    return a[1] is not None and b[1] is not None and a[1] != b[1]
+
+
 @dataclass(slots=True)
 class _Young:
     born: float
     accounts: set[str] = field(default_factory=set)  # up to emerging_accounts
-    langs: set[str] = field(default_factory=set)
-    # narrative -> its latest centroid as the report encoded it (a snapshot restores the same floats)
+    # narrative -> its language and its latest centroid as the report encoded it (a snapshot restores
+    # the same floats)
+    langs: dict[str, Language] = field(default_factory=dict)
     centroids: dict[str, str] = field(default_factory=dict)
     _vectors: dict[str, F32] = field(default_factory=dict)
 
@@ -64,22 +78,29 @@ class _Young:
         self.centroids[narrative_id] = centroid
         self._vectors[narrative_id] = decode_centroid(centroid)
 
-    def vector(self) -> F32:
+    def by_language(self) -> dict[Language, F32]:
+        """The unit centroid of the theme's narratives in each language (what calibration compares:
+        one claim in one language against another)."""
+        sums: dict[Language, F32] = {}
         for n, c in self.centroids.items():
-            if n not in self._vectors:
-                self._vectors[n] = decode_centroid(c)
-        total: F32 = np.sum(np.stack(list(self._vectors.values())), axis=0, dtype=np.float32)
-        norm = float(np.linalg.norm(total))
-        return total / np.float32(norm) if norm > 0 else total
+            vector = self._vectors.get(n)
+            if vector is None:
+                vector = self._vectors[n] = decode_centroid(c)
+            key = self.langs[n]
+            sums[key] = sums[key] + vector if key in sums else vector.copy()
+        return {k: v / np.float32(np.linalg.norm(v) or 1.0) for k, v in sums.items()}
 
     def to_list(self) -> list[Any]:
-        centroids = [[n, c] for n, c in self.centroids.items()]
-        return [self.born, sorted(self.accounts), sorted(self.langs), centroids]
+        narratives = [[n, list(self.langs[n]), c] for n, c in self.centroids.items()]
+        return [self.born, sorted(self.accounts), narratives]
 
     @classmethod
     def from_list(cls, v: Sequence[Any]) -> _Young:
-        centroids = {str(n): str(c) for n, c in v[3]}
-        return cls(float(v[0]), {str(a) for a in v[1]}, {str(x) for x in v[2]}, centroids)
+        young = cls(float(v[0]), {str(a) for a in v[1]})
+        for n, (script, lang), c in v[2]:
+            young.langs[str(n)] = (str(script), None if lang is None else str(lang))
+            young.centroids[str(n)] = str(c)
+        return young
 
 
 class TranslationLinks:
@@ -100,9 +121,18 @@ class TranslationLinks:
         return theme_id
 
     def born(
-        self, narrative_id: str, theme_id: str, *, created: bool, t: float, lang: str | None, centroid: str
+        self,
+        narrative_id: str,
+        theme_id: str,
+        *,
+        created: bool,
+        t: float,
+        script: str,
+        lang: str | None,
+        centroid: str,
     ) -> None:
-        """A narrative was born into ``theme_id`` (which it founded when ``created``)."""
+        """A narrative was born into ``theme_id`` (which it founded when ``created``); ``script`` and
+        ``lang``: its founding post's script and language tag."""
         if not self.enabled:
             return
         if created:
@@ -111,9 +141,7 @@ class TranslationLinks:
         young = self._young.get(theme_id)
         if young is None:
             return
-        key = language_key(lang)
-        if key is not None:
-            young.langs.add(key)
+        young.langs[narrative_id] = (script, language_key(lang))
         young.put(narrative_id, centroid)
 
     def observe(self, theme_id: str, account: str, t: float) -> list[tuple[str, str]]:
@@ -161,18 +189,21 @@ class TranslationLinks:
 
     def _link(self, theme_id: str) -> list[tuple[str, str]]:
         young = self._young[theme_id]
-        if not young.langs:
-            return []
-        vector = young.vector()
+        mine = young.by_language()
         group = self.group_of(theme_id)
         reached: list[tuple[float, str]] = []
         for other in self._emerging:
-            candidate = self._young[other]
-            if other == theme_id or candidate.langs & young.langs or self.group_of(other) == group:
+            if other == theme_id or self.group_of(other) == group:
                 continue
-            sim = float(candidate.vector() @ vector)
-            if sim >= self.cfg.translation_link_threshold:
-                reached.append((sim, other))
+            theirs = self._young[other].by_language()
+            sims = [
+                float(va @ vb)
+                for ka, va in mine.items()
+                for kb, vb in theirs.items()
+                if different_languages(ka, kb)
+            ]
+            if sims and max(sims) >= self.cfg.translation_link_threshold:
+                reached.append((max(sims), other))
         if not reached:
             return []
         kept = self.group_of(max(reached, key=lambda r: r[0])[1])  # max keeps the first of equals

@@ -12,11 +12,13 @@ import pytest
 from detectors.campaigns import CampaignTracker
 from detectors.config import DetectorConfig
 from detectors.facts import Action, NarrativeReport, encode_centroid
-from detectors.translation_links import TranslationLinks, language_key
+from detectors.translation_links import TranslationLinks, different_languages, language_key
 from tests.unit.test_campaigns import born, drive, drive_until, unit, young
 from tests.unit.test_coaction import T0
 
 LANGS = ("en", "es", "fr", "ar", "fa", "id", "ru", "tr")
+SCRIPT = {"en": "latin", "es": "latin", "fr": "latin", "id": "latin", "tr": "latin", "ar": "arabic",
+          "fa": "arabic", "ru": "cyrillic", None: "latin"}  # fmt: skip
 
 
 def links(**overrides: object) -> TranslationLinks:
@@ -35,6 +37,13 @@ def emerge(tl: TranslationLinks, theme: str, t: float, accounts: int = 2) -> lis
     return merged
 
 
+def test_languages_differ_by_script_or_by_two_different_tags() -> None:
+    assert different_languages(("latin", "en"), ("arabic", None))
+    assert different_languages(("latin", "en"), ("latin", "es"))
+    assert not different_languages(("latin", "en"), ("latin", None))  # untagged: maybe English
+    assert not different_languages(("arabic", "ar"), ("arabic", "ar"))
+
+
 def test_language_key_keeps_the_primary_subtag() -> None:
     assert language_key("pt-BR") == "pt"
     assert language_key("EN_us") == "en"
@@ -44,8 +53,12 @@ def test_language_key_keeps_the_primary_subtag() -> None:
 def test_emerging_themes_in_other_languages_that_are_close_join_one_group() -> None:
     tl = links()
     subject = unit(1)
-    tl.born("n1", "t1", created=True, t=0.0, lang="en", centroid=centroid(2, subject, 0.02))
-    tl.born("n2", "t2", created=True, t=10.0, lang="ar", centroid=centroid(3, subject, 0.02))
+    tl.born(
+        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
+    )
+    tl.born(
+        "n2", "t2", created=True, t=10.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(3, subject, 0.02)
+    )
     assert emerge(tl, "t1", 20.0) == []  # nothing else is emerging yet
     assert emerge(tl, "t2", 30.0) == [("t2", "t1")]
     assert tl.group_of("t2") == "t1" and tl.group_of("t1") == "t1"
@@ -57,7 +70,7 @@ def test_emerging_themes_in_other_languages_that_are_close_join_one_group() -> N
     [
         ("en", "close", 10.0),  # same language: the theme join already said no
         ("ar", "far", 10.0),  # another subject
-        (None, "close", 10.0),  # language unknown
+        (None, "close", 10.0),  # language unknown, same script: it may be English
         ("ar", "close", 1000.0),  # the first theme is no longer young (emerging_theme_s = 900)
     ],
 )
@@ -65,9 +78,13 @@ def test_no_link(second_lang: str | None, second_vector: str, second_t: float) -
     tl = links()
     subject = unit(1)
     vector = centroid(3, subject, 0.02) if second_vector == "close" else centroid(99)
-    tl.born("n1", "t1", created=True, t=0.0, lang="en", centroid=centroid(2, subject, 0.02))
+    tl.born(
+        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
+    )
     emerge(tl, "t1", 5.0)
-    tl.born("n2", "t2", created=True, t=second_t, lang=second_lang, centroid=vector)
+    tl.born(
+        "n2", "t2", created=True, t=second_t, script=SCRIPT[second_lang], lang=second_lang, centroid=vector
+    )
     assert emerge(tl, "t2", second_t + 5.0) == []
     assert tl.group_of("t2") == "t2"
 
@@ -76,16 +93,22 @@ def test_links_are_off_at_threshold_one() -> None:
     tl = TranslationLinks(DetectorConfig())
     assert not tl.enabled
     subject = unit(1)
-    tl.born("n1", "t1", created=True, t=0.0, lang="en", centroid=centroid(2, subject, 0.01))
-    tl.born("n2", "t2", created=True, t=1.0, lang="ar", centroid=centroid(3, subject, 0.01))
+    tl.born(
+        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.01)
+    )
+    tl.born(
+        "n2", "t2", created=True, t=1.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(3, subject, 0.01)
+    )
     assert emerge(tl, "t1", 2.0) == [] and emerge(tl, "t2", 3.0) == []
 
 
 def test_a_refreshed_centroid_can_make_the_link() -> None:
     tl = links()
     subject = unit(1)
-    tl.born("n1", "t1", created=True, t=0.0, lang="en", centroid=centroid(2, subject, 0.02))
-    tl.born("n2", "t2", created=True, t=1.0, lang="ar", centroid=centroid(99))
+    tl.born(
+        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
+    )
+    tl.born("n2", "t2", created=True, t=1.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(99))
     emerge(tl, "t1", 2.0)
     assert emerge(tl, "t2", 3.0) == []
     # The narrative grew: its centroid now says what its first post did not.
@@ -96,11 +119,17 @@ def test_a_theme_reaching_two_groups_merges_them_into_the_closest() -> None:
     tl = links()
     subject = unit(1)
     # Two English themes on the subject (the same language never links them to each other)...
-    tl.born("n1", "t1", created=True, t=0.0, lang="en", centroid=centroid(2, subject, 0.03))
-    tl.born("n2", "t2", created=True, t=1.0, lang="en", centroid=centroid(5, subject, 0.01))
+    tl.born(
+        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.03)
+    )
+    tl.born(
+        "n2", "t2", created=True, t=1.0, script=SCRIPT["en"], lang="en", centroid=centroid(5, subject, 0.01)
+    )
     assert emerge(tl, "t1", 2.0) == [] and emerge(tl, "t2", 3.0) == []
     # ... and an Arabic one that reaches both: all three are one group, named by the closest.
-    tl.born("n3", "t3", created=True, t=4.0, lang="ar", centroid=encode_centroid(subject))
+    tl.born(
+        "n3", "t3", created=True, t=4.0, script=SCRIPT["ar"], lang="ar", centroid=encode_centroid(subject)
+    )
     assert sorted(emerge(tl, "t3", 5.0)) == [("t1", "t2"), ("t3", "t2")]
     assert {tl.group_of(t) for t in ("t1", "t2", "t3")} == {"t2"}
 
@@ -116,7 +145,13 @@ def test_snapshot_round_trip_continues_with_the_same_decisions() -> None:
                 tl = TranslationLinks.restore(json.loads(json.dumps(tl.snapshot())), tl.cfg)
             theme = f"t{i}"
             tl.born(
-                f"n{i}", theme, created=True, t=10.0 * i, lang=lang, centroid=centroid(10 + i, subject, 0.02)
+                f"n{i}",
+                theme,
+                created=True,
+                t=10.0 * i,
+                script=SCRIPT[lang],
+                lang=lang,
+                centroid=centroid(10 + i, subject, 0.02),
             )
             out.append(emerge(tl, theme, 10.0 * i + 1))
         return out
