@@ -427,7 +427,9 @@ class CoActionGraph:
             if account == action.account:
                 continue
             seen += 1
-            gap = action.t - t
+            # |Δt|: a mention processed late (after its event-time slot went) is older than the
+            # posts already in the window; a co-action gap is never negative.
+            gap = abs(action.t - t)
             best = partners.get(account)
             if best is None or gap < best[0]:
                 partners[account] = (gap, mention, key)

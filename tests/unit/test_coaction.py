@@ -70,6 +70,17 @@ def test_coaction_needs_the_same_object_within_the_window() -> None:
     assert (ev.mention_a, ev.mention_b, ev.gap_s, ev.object_key) == ("m-a-0", "m-b-30", 30.0, "n:nar-a")
 
 
+def test_a_mention_processed_late_gives_a_positive_gap() -> None:
+    # The stream processes a mention that arrives after its event-time slot went on its own, after
+    # later posts: its co-action gap is still the distance between the two posts (Alert v2 requires
+    # gap_s >= 0; a worker under load once published -3.0).
+    g = graph(coaction_window_s=60.0)
+    g.observe(act("a", 30), None)
+    g.observe(act("b", 27), None)
+    edge = g.edge("a", "b")
+    assert edge is not None and edge.evidence[0].gap_s == 3.0
+
+
 def test_several_shared_objects_count_once_and_the_closest_post_is_the_evidence() -> None:
     g = graph()
     g.observe(act("a", 0, tags="x y", links=("https://l/1",)), "thm-1")
