@@ -30,6 +30,11 @@ def centroid(seed: int, near: np.ndarray | None = None, noise: float = 0.0) -> s
     return encode_centroid(unit(seed, near, noise))
 
 
+def found(tl: TranslationLinks, narrative: str, theme: str, t: float, lang: str | None, vector: str) -> None:
+    """``narrative`` founds ``theme`` at ``t`` in ``lang`` (its script from the language)."""
+    tl.born(narrative, theme, created=True, t=t, script=SCRIPT[lang], lang=lang, centroid=vector)
+
+
 def emerge(tl: TranslationLinks, theme: str, t: float, accounts: int = 2) -> list[tuple[str, str]]:
     merged: list[tuple[str, str]] = []
     for k in range(accounts):
@@ -53,12 +58,8 @@ def test_language_key_keeps_the_primary_subtag() -> None:
 def test_emerging_themes_in_other_languages_that_are_close_join_one_group() -> None:
     tl = links()
     subject = unit(1)
-    tl.born(
-        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
-    )
-    tl.born(
-        "n2", "t2", created=True, t=10.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(3, subject, 0.02)
-    )
+    found(tl, "n1", "t1", 0.0, "en", centroid(2, subject, 0.02))
+    found(tl, "n2", "t2", 10.0, "ar", centroid(3, subject, 0.02))
     assert emerge(tl, "t1", 20.0) == []  # nothing else is emerging yet
     assert emerge(tl, "t2", 30.0) == [("t2", "t1")]
     assert tl.group_of("t2") == "t1" and tl.group_of("t1") == "t1"
@@ -78,13 +79,9 @@ def test_no_link(second_lang: str | None, second_vector: str, second_t: float) -
     tl = links()
     subject = unit(1)
     vector = centroid(3, subject, 0.02) if second_vector == "close" else centroid(99)
-    tl.born(
-        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
-    )
+    found(tl, "n1", "t1", 0.0, "en", centroid(2, subject, 0.02))
     emerge(tl, "t1", 5.0)
-    tl.born(
-        "n2", "t2", created=True, t=second_t, script=SCRIPT[second_lang], lang=second_lang, centroid=vector
-    )
+    found(tl, "n2", "t2", second_t, second_lang, vector)
     assert emerge(tl, "t2", second_t + 5.0) == []
     assert tl.group_of("t2") == "t2"
 
@@ -93,22 +90,16 @@ def test_links_are_off_at_threshold_one() -> None:
     tl = TranslationLinks(DetectorConfig())
     assert not tl.enabled
     subject = unit(1)
-    tl.born(
-        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.01)
-    )
-    tl.born(
-        "n2", "t2", created=True, t=1.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(3, subject, 0.01)
-    )
+    found(tl, "n1", "t1", 0.0, "en", centroid(2, subject, 0.01))
+    found(tl, "n2", "t2", 1.0, "ar", centroid(3, subject, 0.01))
     assert emerge(tl, "t1", 2.0) == [] and emerge(tl, "t2", 3.0) == []
 
 
 def test_a_refreshed_centroid_can_make_the_link() -> None:
     tl = links()
     subject = unit(1)
-    tl.born(
-        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.02)
-    )
-    tl.born("n2", "t2", created=True, t=1.0, script=SCRIPT["ar"], lang="ar", centroid=centroid(99))
+    found(tl, "n1", "t1", 0.0, "en", centroid(2, subject, 0.02))
+    found(tl, "n2", "t2", 1.0, "ar", centroid(99))
     emerge(tl, "t1", 2.0)
     assert emerge(tl, "t2", 3.0) == []
     # The narrative grew: its centroid now says what its first post did not.
@@ -119,17 +110,11 @@ def test_a_theme_reaching_two_groups_merges_them_into_the_closest() -> None:
     tl = links()
     subject = unit(1)
     # Two English themes on the subject (the same language never links them to each other)...
-    tl.born(
-        "n1", "t1", created=True, t=0.0, script=SCRIPT["en"], lang="en", centroid=centroid(2, subject, 0.03)
-    )
-    tl.born(
-        "n2", "t2", created=True, t=1.0, script=SCRIPT["en"], lang="en", centroid=centroid(5, subject, 0.01)
-    )
+    found(tl, "n1", "t1", 0.0, "en", centroid(2, subject, 0.03))
+    found(tl, "n2", "t2", 1.0, "en", centroid(5, subject, 0.01))
     assert emerge(tl, "t1", 2.0) == [] and emerge(tl, "t2", 3.0) == []
     # ... and an Arabic one that reaches both: all three are one group, named by the closest.
-    tl.born(
-        "n3", "t3", created=True, t=4.0, script=SCRIPT["ar"], lang="ar", centroid=encode_centroid(subject)
-    )
+    found(tl, "n3", "t3", 4.0, "ar", encode_centroid(subject))
     assert sorted(emerge(tl, "t3", 5.0)) == [("t1", "t2"), ("t3", "t2")]
     assert {tl.group_of(t) for t in ("t1", "t2", "t3")} == {"t2"}
 
@@ -144,15 +129,7 @@ def test_snapshot_round_trip_continues_with_the_same_decisions() -> None:
             if restore_at == i:
                 tl = TranslationLinks.restore(json.loads(json.dumps(tl.snapshot())), tl.cfg)
             theme = f"t{i}"
-            tl.born(
-                f"n{i}",
-                theme,
-                created=True,
-                t=10.0 * i,
-                script=SCRIPT[lang],
-                lang=lang,
-                centroid=centroid(10 + i, subject, 0.02),
-            )
+            found(tl, f"n{i}", theme, 10.0 * i, lang, centroid(10 + i, subject, 0.02))
             out.append(emerge(tl, theme, 10.0 * i + 1))
         return out
 
