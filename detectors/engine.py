@@ -106,6 +106,16 @@ class SourceMark:
     idle: bool
 
 
+_Time = TypeVar("_Time", int, float)
+
+
+def _later(old: _Time | None, new: _Time | None) -> _Time | None:
+    """A watermark never goes back: the later of two times, where None is "nothing yet"."""
+    if old is None:
+        return new
+    return old if new is None else max(old, new)
+
+
 class SourceMarks:
     """The merged progress of ``n_sources`` source partitions, as reported by their producers."""
 
@@ -116,10 +126,9 @@ class SourceMarks:
     def update(self, marks: Mapping[int, SourceMark]) -> None:
         for p, mark in marks.items():
             old = self._marks.get(p)
-            newest = mark.newest_s
-            if old is not None and old.newest_s is not None:
-                newest = old.newest_s if newest is None else max(newest, old.newest_s)
-            self._marks[p] = SourceMark(newest, mark.idle)
+            self._marks[p] = SourceMark(
+                _later(None if old is None else old.newest_s, mark.newest_s), mark.idle
+            )
 
     def frontier(self, lateness_s: float) -> Frontier:
         """The low watermark over the sources that are not idle, minus ``lateness_s``."""
@@ -623,10 +632,7 @@ class SlotMarks:
 
     def update(self, partition: int, mark: SlotMark) -> None:
         old = self._marks.get(partition)
-        end = mark.end
-        if old is not None and old.end is not None:
-            end = old.end if end is None else max(end, old.end)
-        self._marks[partition] = SlotMark(end, mark.flush)
+        self._marks[partition] = SlotMark(_later(None if old is None else old.end, mark.end), mark.flush)
 
     def frontier(self, slot_s: float) -> Frontier:
         if any(p not in self._marks for p in range(self.n_partitions)):
