@@ -19,6 +19,7 @@ from tests.integration.worker_helpers import (
     organic_chatter,
     stored_revisions,
     wait_for,
+    wait_index_matches_topic,
 )
 
 CAMPAIGN_TEXT = "The dam upstream will break tonight, the council hides it, evacuate now #DamBreak"
@@ -71,15 +72,7 @@ def test_alerts_wait_while_elasticsearch_is_down_and_all_arrive_after(
 
         waiting = set(alerts_by_id(settings))  # emitted while the server was down
         down_search.start()
-        last: dict[str, int] = {}
-
-        def all_stored() -> bool:
-            # The detector may still revise an alert meanwhile: compare with the topic as it is now.
-            last.clear()
-            last.update({a: revs[-1][0] for a, revs in alerts_by_id(settings).items()})
-            return stored_revisions(settings, last) == last
-
-        wait_for(all_stored, 90, "every alert on the topic in the index at its last revision", worker)
+        wait_index_matches_topic(settings, worker, 90)
         wait_for(lambda: (worker.health() or {}).get("status") == "ok", 30, "/health to be ok again", worker)
         assert worker.alive
         assert waiting <= set(stored_revisions(settings, waiting)), "an alert from the outage was lost"

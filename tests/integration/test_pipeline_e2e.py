@@ -30,8 +30,8 @@ from tests.integration.worker_helpers import (
     alerts_by_id,
     copy_paste_campaign,
     organic_chatter,
-    stored_revisions,
     wait_for,
+    wait_index_matches_topic,
 )
 
 KAFKAJS_PRODUCER = ROOT / "tools" / "kafkajs" / "produce.js"
@@ -128,13 +128,7 @@ def assert_alerts_delivered(settings: Settings, worker: WorkerProcess, prefixes:
             assert event["id"] == f"{alert_id}:{revision}"
             assert dict(record.headers)["content-type"].startswith(b"application/cloudevents+json")
 
-    last = {alert_id: revisions[-1][0] for alert_id, revisions in alerts.items()}
-    wait_for(
-        lambda: stored_revisions(settings, last) == last,
-        60,
-        f"the index to hold {len(last)} alerts at their last revision",
-        worker,
-    )
+    last = wait_index_matches_topic(settings, worker, 60)
     client: Any = es_client(settings)
     try:
         client.indices.refresh(index=settings.es_alias)

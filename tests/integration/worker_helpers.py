@@ -5,6 +5,7 @@
   `health()`, `metrics_text()` and `metric(name, **labels)` over HTTP, and a bounded stop.
 - `alerts_by_id(settings)`: the alerts topic read from the start, as {alert_id: [(revision, record)]}.
 - `stored_revisions(settings, ids)`: the revision of each alert document in the index (absent: missing).
+- `wait_index_matches_topic(settings, worker, timeout)`: the index holds the topic's last revisions.
 - `wait_for(predicate, timeout, what, worker)`: poll, failing early with the worker's log if it died.
 """
 
@@ -192,6 +193,29 @@ def alerts_by_id(settings: Settings, timeout: float = 1.0) -> dict[str, list[tup
         data = json.loads(record.value)["data"]
         out.setdefault(data["alert_id"], []).append((int(data["revision"]), record))
     return out
+
+
+def wait_index_matches_topic(settings: Settings, worker: WorkerProcess, timeout: float) -> dict[str, int]:
+    """Wait until the index holds every alert on the topic at its last revision; returns those.
+
+    The topic is read again at every poll: the worker may still revise an alert (or publish a campaign
+    alert) after the caller first saw it, and the index then holds a newer revision than that first look.
+    """
+    last: dict[str, int] = {}
+    stored: dict[str, int] = {}
+
+    def matches() -> bool:
+        last.clear()
+        last.update({a: revs[-1][0] for a, revs in alerts_by_id(settings).items()})
+        stored.clear()
+        stored.update(stored_revisions(settings, last))
+        return bool(last) and stored == last
+
+    try:
+        wait_for(matches, timeout, "every alert on the topic in the index at its last revision", worker)
+    except AssertionError as exc:
+        raise AssertionError(f"topic {last} != index {stored}: {exc}") from None
+    return dict(last)
 
 
 def stored_revisions(settings: Settings, ids: Iterable[str]) -> dict[str, int]:
