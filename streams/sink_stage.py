@@ -15,6 +15,7 @@ that survived are never overwritten).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class SinkConfig:
     poll_ms: int = 500
     max_records: int = 500
     verify_interval_s: float = 10.0  # how often a quiet sink checks that its index is still there
+    lag_timeout_s: float = 5.0  # the longest wait for the end offsets behind one lag report
 
 
 class SinkStage:
@@ -71,20 +73,37 @@ class SinkStage:
         self.clock = clock
         self.metrics = metrics
         self._outbox = Outbox(producer) if sleep is None else Outbox(producer, sleep=sleep)
+        self._sleep = sleep or asyncio.sleep
         self._log_dead = RateLimited(log)
+        self._log_failed = RateLimited(log)
         self._lag = LagReporter(metrics)
         self._verified_at = float("-inf")
+        self._held: Sequence[InRecord] = ()
 
     async def run(self) -> None:
+        """Step until cancelled. A round that fails (a broker request timed out, a fetch error) is
+        logged and tried again after a backoff; the records it had read are stored by the next round
+        before anything newer, so a failed round loses nothing, and the sink never dies of one."""
+        delay = self.config.backoff_initial_s
         try:
             while True:
-                await self.step()
+                try:
+                    await self.step()
+                    delay = self.config.backoff_initial_s
+                except Exception as exc:
+                    self._log_failed.error(
+                        "Elasticsearch sink round failed, retrying in %.1f s: %r", delay, exc
+                    )
+                    await self._sleep(delay)
+                    delay = min(delay * 2, self.config.backoff_max_s)
         finally:
             await self.store.close()
 
     async def step(self) -> int:
         """One round: read, store, commit, report lag; returns how many records were read."""
-        records = await self.feed.getmany(self.config.poll_ms, self.config.max_records)
+        # Records of a round that failed before its commit are kept and stored first: never skipped.
+        records = self._held or await self.feed.getmany(self.config.poll_ms, self.config.max_records)
+        self._held = records
         if records:
             latest = await self._latest_revisions(records)
             await self._store(latest)
@@ -99,6 +118,7 @@ class SinkStage:
                 # A rebalance took the partitions away: their new owner reads these alerts again,
                 # and storing a revision twice is a no-op.
                 log.warning("Elasticsearch sink: offset commit lost to a rebalance")
+        self._held = ()
         if self.clock.monotonic() - self._verified_at >= self.config.verify_interval_s:
             await self.store.verify()
             self._verified_at = self.clock.monotonic()
@@ -109,8 +129,16 @@ class SinkStage:
             )
             self.metrics.es_resyncs.inc()
             await self.feed.rewind()
-        self._lag.update("sink", await self.feed.lags())
+        await self._report_lag()
         return len(records)
+
+    async def _report_lag(self) -> None:
+        # The end offsets may need a broker round trip; a slow answer skips one report, not the sink.
+        try:
+            lags = await asyncio.wait_for(self.feed.lags(), self.config.lag_timeout_s)
+        except TimeoutError:
+            return
+        self._lag.update("sink", lags)
 
     async def _latest_revisions(
         self, records: Sequence[InRecord]

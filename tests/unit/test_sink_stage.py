@@ -4,6 +4,7 @@ refused or unreadable alerts dead-lettered, and a lost index rebuilt from the to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from typing import Any
 
@@ -151,3 +152,67 @@ def test_campaign_alerts_v2_are_stored_beside_narrative_alerts_with_searchable_c
     assert fields["campaign"]["network_node_count"] == campaign.network.node_count
     assert "campaign" in doc["tags"] and doc["rule"]["id"] == campaign.rule.id
     assert alert_to_document(store.docs["cw-a"])["choruswatch"]["kind"] == "narrative"
+
+
+class _FlakyFeed(MemoryAlertFeed):
+    """Fails its first read (a broker request timed out) and never answers a lag query."""
+
+    failures = 1
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> list[Any]:
+        if self.failures:
+            self.failures -= 1
+            raise TimeoutError("fetch timed out")
+        return await super().getmany(timeout_ms, max_records)
+
+    async def lags(self) -> dict[Any, int]:
+        await asyncio.sleep(3600)
+        return {}
+
+
+class _FlakyStore(MemoryAlertStore):
+    """Fails its first bulk with an error the sink does not expect (neither unavailable nor backpressure)."""
+
+    failures = 1
+
+    async def index(self, alerts: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("unexpected bulk answer")
+        return await super().index(alerts)
+
+
+def test_a_failed_round_or_a_hung_lag_query_never_stops_the_sink_nor_loses_what_it_read() -> None:
+    broker, store = MemoryBroker(), _FlakyStore()
+    publish(broker, "cw-a", 2)
+    broker.partitions["alerts"] = 2
+    feed = _FlakyFeed(broker, "alerts")
+    naps: list[float] = []
+
+    async def nap(seconds: float) -> None:
+        naps.append(seconds)
+
+    config = dataclasses.replace(CONFIG, lag_timeout_s=0.01)
+    stage = SinkStage(
+        config, feed=feed, store=store, producer=broker, clock=ManualClock(), metrics=Metrics(), sleep=nap
+    )
+
+    async def until_stored(want: dict[str, int]) -> None:
+        for _ in range(200):
+            if stored(store) == want:
+                return
+            await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(stage.run())
+        await until_stored({"cw-a": 2})
+        publish(broker, "cw-b", 1)  # read only if the round before got past its hung lag query
+        await until_stored({"cw-a": 2, "cw-b": 1})
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert stored(store) == {"cw-a": 2, "cw-b": 1}
+    # Two failed rounds (the read, then the store of what was read), each followed by a backoff.
+    assert naps == [CONFIG.backoff_initial_s, 2 * CONFIG.backoff_initial_s] and feed.committed
