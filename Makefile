@@ -73,6 +73,7 @@ bench: venv ## benchmarks that print their figures (core, campaign level, qualit
 	$(PY) -m bench.campaigns
 	$(PY) -m bench.quality --seed 7 --seed 1 --seed 2
 	$(PY) -m bench.pipeline
+	$(PY) -m bench.backfill
 	$(PY) -m bench.embedding
 
 HELDOUT_ARGS ?=

@@ -38,7 +38,8 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -279,33 +280,13 @@ def run(sizes: Sizes, embedder: str, seed: int) -> str:
     print(f"naive: {naive['unique']:.0f}/s unique, {naive['dup']:.0f}/s dup", flush=True)
     del encode  # the worker gets the cores from here on
 
-    with EmbeddedStack() as stack:
-        app_id = f"bench-{os.getpid()}"
-        settings = replace(
-            stack.settings(Settings()),
-            app_id=app_id,
-            topic_mentions=f"{app_id}.mentions",
-            topic_dlq=f"{app_id}.mentions.dlq",
-            topic_routed=f"{app_id}.mentions.routed",
-            topic_alerts=f"{app_id}.narrative-alerts",
-            es_alias=f"{app_id}-alerts",
-            metrics_port=free_port(),
-        )
-        create_topics(settings)
-        import asyncio
-
-        from streams.es import setup_alert_index
-
-        asyncio.run(setup_alert_index(settings))
-        worker = WorkerProcess(settings, embedder)
-        worker.start()
+    with (
+        EmbeddedStack() as stack,
+        worker_on_stack(stack, f"bench-{os.getpid()}", embedder) as (settings, worker),
+    ):
         feeder = Feeder(settings)
         try:
-            base = f"http://127.0.0.1:{settings.metrics_port}"
-            problem = worker.wait_healthy(base + "/health", 180, threading.Event())
-            if problem is not None:
-                raise RuntimeError(f"{problem}\n{worker.log_tail()}")
-            metrics_url = base + "/metrics"
+            metrics_url = f"http://127.0.0.1:{settings.metrics_port}/metrics"
             # Group join and the first model call happen here, outside every measurement.
             feeder.texts(warmup, "warm")
             wait_accounted(metrics_url, len(warmup), timeout_s=120)
@@ -326,9 +307,43 @@ def run(sizes: Sizes, embedder: str, seed: int) -> str:
             rss = peak_rss_mib(worker.pid or 0)
         finally:
             feeder.close()
-            worker.stop()
-            worker.remove_log()
     return report(name, sizes, bare, naive, pipe, rate, len(stream), latencies, rss)
+
+
+@contextmanager
+def worker_on_stack(
+    stack: EmbeddedStack, app_id: str, embedder: str
+) -> Iterator[tuple[Settings, WorkerProcess]]:
+    """Topics and an index of their own named after `app_id`, and one `choruswatch worker` on them,
+    healthy (its /metrics on `settings.metrics_port`); the worker is stopped on exit."""
+    import asyncio
+
+    from streams.es import setup_alert_index
+
+    settings = replace(
+        stack.settings(Settings()),
+        app_id=app_id,
+        topic_mentions=f"{app_id}.mentions",
+        topic_dlq=f"{app_id}.mentions.dlq",
+        topic_routed=f"{app_id}.mentions.routed",
+        topic_alerts=f"{app_id}.narrative-alerts",
+        topic_facts=f"{app_id}.campaign-facts",
+        es_alias=f"{app_id}-alerts",
+        metrics_port=free_port(),
+    )
+    create_topics(settings)
+    asyncio.run(setup_alert_index(settings))
+    worker = WorkerProcess(settings, embedder)
+    worker.start()
+    try:
+        health = f"http://127.0.0.1:{settings.metrics_port}/health"
+        problem = worker.wait_healthy(health, 180, threading.Event())
+        if problem is not None:
+            raise RuntimeError(f"{problem}\n{worker.log_tail()}")
+        yield settings, worker
+    finally:
+        worker.stop()
+        worker.remove_log()
 
 
 def report(
