@@ -177,15 +177,27 @@ class SourceProgress:
         return {p: SourceMark(self._newest.get(p), False) for p in sorted(known)}
 
     def marks(
-        self, highwaters: Mapping[int, int], positions: Mapping[int, int | None], now_s: float
+        self,
+        highwaters: Mapping[int, int],
+        positions: Mapping[int, int | None],
+        now_s: float,
+        fetch_ages: Mapping[int, float] | None = None,
     ) -> dict[int, SourceMark]:
-        """Marks of the assigned partitions, with ``highwaters`` / ``positions`` from the consumer."""
+        """Marks of the assigned partitions, with ``highwaters`` / ``positions`` from the consumer.
+
+        ``fetch_ages``: seconds since the fetch response each partition's high watermark comes from
+        (absent: fresh). A drained partition turns idle only once a response received after its idle
+        period began still showed nothing new. A consumer that stopped fetching (too busy, or holding
+        unread records of another partition on the same broker) keeps an old high watermark, and
+        taking that for idleness would make the mentions behind it late.
+        """
+        ages = fetch_ages or {}
         out: dict[int, SourceMark] = {}
         for p, high in highwaters.items():
             done = self._next_offset.get(p, positions.get(p))
             if done is not None and done >= high:
                 since = self._drained_since.setdefault(p, now_s)
-                idle = now_s - since >= self.idle_after_s
+                idle = ages.get(p, 0.0) <= now_s - since - self.idle_after_s
             else:
                 self._drained_since.pop(p, None)
                 idle = False

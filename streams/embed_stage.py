@@ -229,7 +229,8 @@ class EmbedStage:
         if not highwaters:
             return
         positions = await offsets.positions()
-        await self._send_ticks(self.progress.marks(highwaters, positions, self.clock.monotonic()))
+        ages = await offsets.fetch_ages()
+        await self._send_ticks(self.progress.marks(highwaters, positions, self.clock.monotonic(), ages))
 
     async def _send_ticks(self, marks: dict[int, SourceMark]) -> None:
         if not marks:

@@ -152,12 +152,16 @@ class MemoryOffsets:
     topic: str
     assigned: tuple[int, ...] = (0,)
     position: dict[int, int] = field(default_factory=dict)
+    ages: dict[int, float] = field(default_factory=dict)  # seconds since each partition's last fetch
 
     async def highwaters(self) -> dict[int, int]:
         return {p: self.broker.end_offset(self.topic, p) for p in self.assigned}
 
     async def positions(self) -> dict[int, int | None]:
         return {p: self.position.get(p) for p in self.assigned}
+
+    async def fetch_ages(self) -> dict[int, float]:
+        return {p: self.ages[p] for p in self.assigned if p in self.ages}
 
 
 @dataclass

@@ -104,6 +104,7 @@ class FaustOffsets:
     def __init__(self, app: Any, topic: str) -> None:
         self._app = app
         self._topic = topic
+        self._warned = False
 
     def _assigned(self) -> list[Any]:
         consumer = self._app.consumer
@@ -129,6 +130,32 @@ class FaustOffsets:
 
     async def positions(self) -> dict[int, int | None]:
         return {tp.partition: await self._app.consumer.position(tp) for tp in self._assigned()}
+
+    async def fetch_ages(self) -> dict[int, float]:
+        """Seconds since each partition's latest fetch response (aiokafka's `last_poll_timestamp`,
+        the moment its high watermark was refreshed). Where faust's aiokafka consumer cannot be
+        reached, every partition is left out (counts as fresh) and a warning says so once."""
+        import time
+
+        try:
+            reader = self._app.consumer._thread._ensure_consumer()
+        except AttributeError as exc:  # another faust layout
+            if not self._warned:
+                self._warned = True
+                log.warning("cannot read fetch times (%r): idleness from high watermarks alone", exc)
+            return {}
+        except Exception:  # not started yet, or stopping
+            return {}
+        now_ms = time.time() * 1000.0
+        ages: dict[int, float] = {}
+        for tp in self._assigned():
+            try:
+                stamp = reader.last_poll_timestamp(tp)
+            except AssertionError:  # revoked meanwhile
+                continue
+            if stamp is not None and stamp >= 0:
+                ages[tp.partition] = max(0.0, (now_ms - stamp) / 1000.0)
+        return ages
 
 
 async def stage_lags(offsets: FaustOffsets, handled: Mapping[int, int]) -> dict[TopicPartition, int]:

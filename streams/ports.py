@@ -105,6 +105,11 @@ class PartitionOffsets(Protocol):
 
     async def positions(self) -> Mapping[int, int | None]: ...
 
+    async def fetch_ages(self) -> Mapping[int, float]:
+        """Seconds since the fetch response each partition's high watermark comes from (a partition
+        left out counts as fresh)."""
+        ...
+
 
 TopicPartition = tuple[str, int]
 

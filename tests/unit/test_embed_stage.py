@@ -186,6 +186,10 @@ def test_ticks_report_idle_partitions_only_after_they_stayed_drained() -> None:
     first = decode_tick(broker.records("routed", 0)[-1].value)
     assert first[0].idle is False
     clock.advance(1.0)
+    offsets.ages[0] = 0.9  # the last fetch response came before the drained spell was long enough
+    asyncio.run(s.tick(offsets))
+    assert decode_tick(broker.records("routed", 0)[-1].value)[0].idle is False
+    offsets.ages[0] = 0.1  # a fresh response still shows nothing new
     asyncio.run(s.tick(offsets))
     assert decode_tick(broker.records("routed", 0)[-1].value)[0].idle is True
 

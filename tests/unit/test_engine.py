@@ -160,6 +160,19 @@ def test_source_progress_reports_idle_only_after_staying_drained() -> None:
     assert progress.busy_marks([0]) == {0: SourceMark(T0 + 5, False)} and progress.handled() == {0: 12}
 
 
+def test_a_drained_partition_is_idle_only_once_a_fetch_after_its_idle_period_confirms_it() -> None:
+    progress = SourceProgress(idle_after_s=1.0)
+    progress.observe(0, 9, T0)
+    assert progress.marks({0: 10}, {}, now_s=0.0, fetch_ages={0: 0.0})[0].idle is False
+    # Drained for 5 s by a high watermark last refreshed 4.5 s ago (the consumer stopped fetching):
+    # new mentions may wait on the broker, so the partition still holds the watermark back.
+    assert progress.marks({0: 10}, {}, now_s=5.0, fetch_ages={0: 4.5})[0].idle is False
+    # A response 0.2 s ago, 4.8 s into the drained spell, still showed nothing new.
+    assert progress.marks({0: 10}, {}, now_s=5.0, fetch_ages={0: 0.2})[0].idle is True
+    # Exactly at the bound: the response came idle_after_s after the spell began.
+    assert progress.marks({0: 10}, {}, now_s=6.0, fetch_ages={0: 5.0})[0].idle is True
+
+
 def test_wire_vectors_do_not_depend_on_the_batch() -> None:
     rng = np.random.default_rng(3)
     vecs = rng.standard_normal((50, 384)).astype(np.float32)
