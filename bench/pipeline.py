@@ -320,17 +320,7 @@ def worker_on_stack(
 
     from streams.es import setup_alert_index
 
-    settings = replace(
-        stack.settings(Settings()),
-        app_id=app_id,
-        topic_mentions=f"{app_id}.mentions",
-        topic_dlq=f"{app_id}.mentions.dlq",
-        topic_routed=f"{app_id}.mentions.routed",
-        topic_alerts=f"{app_id}.narrative-alerts",
-        topic_facts=f"{app_id}.campaign-facts",
-        es_alias=f"{app_id}-alerts",
-        metrics_port=free_port(),
-    )
+    settings = replace(stack.settings(Settings()).for_app(app_id), metrics_port=free_port())
     create_topics(settings)
     asyncio.run(setup_alert_index(settings))
     worker = WorkerProcess(settings, embedder)

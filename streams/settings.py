@@ -12,7 +12,7 @@ Settings are data: the clients built from them (TLS, SASL, Elasticsearch auth) l
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
@@ -260,6 +260,18 @@ class Settings:
     @property
     def bootstrap_servers(self) -> list[str]:
         return [s.strip() for s in self.kafka_bootstrap.split(",") if s.strip()]
+
+    def for_app(self, app_id: str) -> Settings:
+        """These settings under another application id, with every topic and the index alias named
+        after it (`<app_id>.mentions`, ..., `<app_id>-alerts`): several applications then share one
+        broker and one search server without sharing data (tests, benchmarks, a staging copy)."""
+        defaults = Settings()
+        topics: dict[str, Any] = {
+            f.name: f"{app_id}.{getattr(defaults, f.name)}"
+            for f in fields(self)
+            if f.name.startswith("topic_")
+        }
+        return replace(self, app_id=app_id, es_alias=f"{app_id}-alerts", **topics)
 
 
 def default_cache_dir(env: Mapping[str, str]) -> Path:

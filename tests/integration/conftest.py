@@ -23,7 +23,6 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -63,19 +62,7 @@ def osmem(embedded_stack: EmbeddedStack) -> str:
 def stack_settings(embedded_stack: EmbeddedStack, request: pytest.FixtureRequest) -> Iterator[Settings]:
     module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
     app_id = _unique(f"cw-{module}")
-    settings = replace(
-        embedded_stack.settings(),
-        app_id=app_id,
-        topic_mentions=f"{app_id}.mentions",
-        topic_dlq=f"{app_id}.mentions.dlq",
-        topic_routed=f"{app_id}.mentions.routed",
-        topic_alerts=f"{app_id}.narrative-alerts",
-        topic_routed_dlq=f"{app_id}.routed-dlq",
-        topic_alerts_dlq=f"{app_id}.alerts-dlq",
-        topic_verdicts=f"{app_id}.verdicts",
-        topic_facts=f"{app_id}.campaign-facts",
-        es_alias=f"{app_id}-alerts",
-    )
+    settings = embedded_stack.settings().for_app(app_id)
     create_topics(settings)
     yield settings
     delete_topics(settings, [spec.name for spec in topic_specs(settings)])

@@ -26,7 +26,6 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -140,19 +139,7 @@ def stop_worker(proc: subprocess.Popen[bytes]) -> None:
 
 
 def isolated_settings(base: Settings, app_id: str) -> Settings:
-    return replace(
-        base,
-        app_id=app_id,
-        topic_mentions=f"{app_id}.mentions",
-        topic_dlq=f"{app_id}.mentions.dlq",
-        topic_routed=f"{app_id}.mentions.routed",
-        topic_alerts=f"{app_id}.narrative-alerts",
-        topic_routed_dlq=f"{app_id}.mentions.routed.dlq",
-        topic_alerts_dlq=f"{app_id}.narrative-alerts.dlq",
-        topic_verdicts=f"{app_id}.verdicts",
-        topic_facts=f"{app_id}.campaign-facts",
-        es_alias=f"{app_id}-alerts",
-    )
+    return base.for_app(app_id)
 
 
 def drop_topics(settings: Settings) -> None:

@@ -189,20 +189,7 @@ def test_mentions_from_kcat_become_alerts(
 @pytest.mark.model
 def test_real_model_end_to_end(stack_settings: Settings, unique_name: Any) -> None:
     """The same path with the sentence-transformers model: paraphrases of one talking point alert."""
-    app = unique_name("cw-e2e-model")
-    settings = replace(
-        stack_settings,
-        app_id=app,
-        topic_mentions=f"{app}.mentions",
-        topic_dlq=f"{app}.mentions.dlq",
-        topic_routed=f"{app}.mentions.routed",
-        topic_alerts=f"{app}.narrative-alerts",
-        topic_routed_dlq=f"{app}.routed-dlq",
-        topic_alerts_dlq=f"{app}.alerts-dlq",
-        topic_verdicts=f"{app}.verdicts",
-        topic_facts=f"{app}.campaign-facts",
-        es_alias=f"{app}-alerts",
-    )
+    settings = stack_settings.for_app(unique_name("cw-e2e-model"))
     from streams.topics import create_topics, delete_topics, topic_specs
 
     create_topics(settings)

@@ -24,19 +24,7 @@ from tests.integration.conftest import consume_all, produce_json
 
 
 def _fresh(settings: Settings, unique_name: Callable[[str], str]) -> Settings:
-    app = unique_name("cw-topics")
-    return dataclasses.replace(
-        settings,
-        app_id=app,
-        topic_mentions=f"{app}.m",
-        topic_dlq=f"{app}.d",
-        topic_routed=f"{app}.r",
-        topic_alerts=f"{app}.a",
-        topic_routed_dlq=f"{app}.routed-dlq",
-        topic_alerts_dlq=f"{app}.alerts-dlq",
-        topic_verdicts=f"{app}.verdicts",
-        topic_facts=f"{app}.campaign-facts",
-    )
+    return settings.for_app(unique_name("cw-topics"))
 
 
 def test_stack_settings_topics_are_ready(stack_settings: Settings) -> None:

@@ -287,3 +287,12 @@ def test_stage_configurations_follow_the_settings() -> None:
     assert (detect.lateness_s, detect.source_partitions, detect.dlq_topic) == (0.75, 6, "mentions.routed.dlq")
     assert (sink.backoff_max_s, sink.dlq_topic) == (9.0, "narrative-alerts.dlq")
     assert embed_config(Settings.from_env({"CHORUSWATCH_ROUTING_BUCKETS": "2"})).n_buckets == 2
+
+
+def test_for_app_renames_every_topic_and_the_alias_and_keeps_the_rest() -> None:
+    base = Settings(kafka_bootstrap="k:9092", partitions=8)
+    mine = base.for_app("staging")
+    names = [getattr(mine, f.name) for f in dataclasses.fields(mine) if f.name.startswith("topic_")]
+    assert names and all(n.startswith("staging.") for n in names) and len(set(names)) == len(names)
+    assert mine.app_id == "staging" and mine.es_alias == "staging-alerts"
+    assert (mine.kafka_bootstrap, mine.partitions) == ("k:9092", 8)
