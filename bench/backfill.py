@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -80,7 +81,7 @@ class _Watch(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             now = time.monotonic() - self.started
-            if self.first_alert_s != self.first_alert_s and alerts_emitted(self.metrics_url) > 0:
+            if math.isnan(self.first_alert_s) and alerts_emitted(self.metrics_url) > 0:
                 self.first_alert_s = now
             if accounted(self.metrics_url) >= self.total:
                 self.done_s = now
@@ -126,7 +127,7 @@ def one_run(
             watch.join(timeout_s)
         finally:
             watch.stop.set()
-        if watch.done_s != watch.done_s:
+        if math.isnan(watch.done_s):
             raise TimeoutError(
                 f"{tag}: only {accounted(metrics_url)} of {len(mentions)} mentions accounted for"
             )

@@ -5,7 +5,9 @@ Only this module and `streams.app` touch faust or aiokafka objects; the stages s
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -135,8 +137,6 @@ class FaustOffsets:
         """Seconds since each partition's latest fetch response (aiokafka's `last_poll_timestamp`,
         the moment its high watermark was refreshed). Where faust's aiokafka consumer cannot be
         reached, every partition is left out (counts as fresh) and a warning says so once."""
-        import time
-
         try:
             reader = self._app.consumer._thread._ensure_consumer()
         except AttributeError as exc:  # another faust layout
@@ -208,9 +208,6 @@ class AiokafkaAlertFeed:
 
     async def wait_paused(self, seconds: float) -> None:
         """Poll with every partition paused, so the member stays in its group (max.poll.interval)."""
-        import asyncio
-        import time
-
         started = time.monotonic()
         consumer = self._consumer
         consumer.pause(*consumer.assignment())
